@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/", include("fortrolig.core.urls")),
+    path("staff/", include("fortrolig.accounts.urls")),
+    path("staff/audit/", include("fortrolig.audit.urls")),
+    path("staff/outbox/", include("fortrolig.messaging.urls")),
+    path("api/v1/", include("fortrolig.api.urls")),
+    path("", include("fortrolig.public.urls")),
+]
