@@ -34,6 +34,13 @@ def membership_for_request(request: HttpRequest) -> Membership | None:
     return memberships.order_by("agency__name").first()
 
 
+def user_is_verified(user: object) -> bool:
+    """True when the user passed both factors in this session. OTPMiddleware gives every
+    request's user an `is_verified` method; a user without it never counts as verified."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
 def staff_view(*, roles: Iterable[Role] | None = None) -> Callable[[ViewFunc], ViewFunc]:
     """Decorate a staff view. Sets `request.agency` and `request.membership`.
 
@@ -46,7 +53,7 @@ def staff_view(*, roles: Iterable[Role] | None = None) -> Callable[[ViewFunc], V
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
-            if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr]
+            if not user.is_authenticated or not user.is_verified():  # type: ignore[attr-defined]
                 return redirect_to_login(request.get_full_path())
             membership = membership_for_request(request)
             if membership is None:

@@ -330,7 +330,9 @@ def chain_verify(*, agency: Agency, now: datetime) -> ChainReport:
     return report
 
 
-def chains_verify_all(*, now: datetime, agencies: Iterable[Agency] | None = None) -> list[ChainReport]:
+def chains_verify_all(
+    *, now: datetime, agencies: Iterable[Agency] | None = None
+) -> list[ChainReport]:
     """Verify every agency's chain (the daily scheduled job) and record the run."""
     run = JobRun.objects.create(job="audit_verify", started_at=now)
     reports: list[ChainReport] = []

@@ -17,6 +17,11 @@ from . import crypto
 
 
 class _DecryptingAttribute(DeferredAttribute):
+    # A data descriptor (it defines __set__), so that reads go through __get__ even when
+    # the value sits in the instance's __dict__.
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
     def __get__(self, instance: Any, cls: Any = None) -> Any:
         if instance is None:
             return self

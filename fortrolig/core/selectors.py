@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from fortrolig.audit.selectors import latest_verification
 from fortrolig.audit.models import AuditVerification
+from fortrolig.audit.selectors import latest_verification
 from fortrolig.core.models import Agency, JobRun
 
 SCHEDULED_JOBS = ("audit_verify",)

@@ -16,7 +16,9 @@ def vault_store(*, data_key_id: uuid.UUID, content: bytes, storage: Storage | No
     """Encrypt `content` under the data key and store it. Returns the storage name."""
     storage = storage or default_storage
     name = f"vault/{uuid.uuid4().hex}.bin"
-    return storage.save(name, ContentFile(crypto.encrypt(data_key_id=data_key_id, plaintext=content)))
+    return storage.save(
+        name, ContentFile(crypto.encrypt(data_key_id=data_key_id, plaintext=content))
+    )
 
 
 def vault_read(*, name: str, storage: Storage | None = None) -> bytes:
