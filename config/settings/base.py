@@ -14,9 +14,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-# A developer's generated secrets live in var/.env (written by `make env`); the real
-# environment always wins over the file.
-environ.Env.read_env(VAR_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")
