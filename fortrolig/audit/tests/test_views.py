@@ -2,7 +2,6 @@ import uuid
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 
 from fortrolig.audit.models import ActorType
 from fortrolig.audit.selectors import EventFilters, event_list
@@ -44,8 +43,9 @@ def test_p28_event_list_filters(agency):
 def test_p28_manager_sees_the_audit_page_with_filters(manager_client, agency, other_agency):
     mine = _record(agency, action="candidate.document.viewed")
     theirs = _record(other_agency, action="candidate.exported")
-    with translation.override("en"):
-        response = manager_client.get(reverse("audit:event_list"), {"action": "candidate"})
+    response = manager_client.get(
+        reverse("audit:event_list"), {"action": "candidate"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "candidate.document.viewed" in body
@@ -75,9 +75,10 @@ def test_anonymous_is_sent_to_login(client, db):
 
 def test_dashboard_shows_the_chain_status(consultant_client, agency):
     _record(agency)
-    with translation.override("en"):
-        response = consultant_client.get(reverse("core:dashboard"))
-        assert "Not verified yet" in response.content.decode()
-        chain_verify(agency=agency, now=clock.now())
-        response = consultant_client.get(reverse("core:dashboard"))
+    response = consultant_client.get(reverse("core:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Not verified yet" in response.content.decode()
+    chain_verify(agency=agency, now=clock.now())
+    response = consultant_client.get(reverse("core:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Intact: 1 events verified" in response.content.decode()
+    response = consultant_client.get(reverse("core:dashboard"))
+    assert "Intakt: 1 hendelser kontrollert" in response.content.decode()

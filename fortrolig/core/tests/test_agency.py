@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from fortrolig.conftest import make_agency
 from fortrolig.core.models import Agency, AgencySettings
@@ -20,7 +21,10 @@ def test_invalid_org_numbers_are_refused_with_a_clear_message(number):
     assert not org_number_is_valid(number)
     with pytest.raises(ValidationError) as exc:
         validate_org_number(number)
-    assert "organisation number" in str(exc.value.messages[0])
+    with translation.override("en"):
+        assert "organisation number" in str(exc.value.messages[0])
+    with translation.override("nb"):
+        assert "organisasjonsnummer" in str(exc.value.messages[0])
 
 
 def test_org_number_check_digit_ten_is_never_valid():

@@ -35,6 +35,7 @@ def test_other_exceptions_are_left_to_django(db):
 
 
 def test_error_message_defaults_and_override():
+    translation.activate("en")
     assert str(ApplicationError()) == "The request could not be completed."
     assert str(ApplicationError("Custom")) == "Custom"
     assert ApplicationError(code="special").code == "special"
