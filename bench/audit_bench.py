@@ -77,7 +77,7 @@ def _run_writers(agency_ids: list[str], per_writer: int) -> float:
 
 def _bulk_chain(agency, count: int) -> None:
     """Write a valid chain of `count` events fast, through the same hash function."""
-    from fortrolig.audit.models import AuditChainHead, AuditEvent, GENESIS_HASH
+    from fortrolig.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
     from fortrolig.audit.services import _chain_key, event_hash
     from fortrolig.core import clock
 
@@ -89,16 +89,32 @@ def _bulk_chain(agency, count: int) -> None:
         subject_id = uuid.uuid4()
         fields = ["email", "phone"]
         digest = event_hash(
-            agency_id=agency.id, seq=seq, occurred_at=at, actor_type="staff", actor_id=None,
-            action="candidate.viewed", subject_type="candidates.candidate",
-            subject_id=subject_id, fields=fields, purpose="recruitment", prev_hash=prev, key=key,
+            agency_id=agency.id,
+            seq=seq,
+            occurred_at=at,
+            actor_type="staff",
+            actor_id=None,
+            action="candidate.viewed",
+            subject_type="candidates.candidate",
+            subject_id=subject_id,
+            fields=fields,
+            purpose="recruitment",
+            prev_hash=prev,
+            key=key,
         )
         batch.append(
             AuditEvent(
-                agency=agency, seq=seq, occurred_at=at, actor_type="staff",
-                action="candidate.viewed", subject_type="candidates.candidate",
-                subject_id=subject_id, fields=fields, purpose="recruitment",
-                prev_hash=prev, hash=digest,
+                agency=agency,
+                seq=seq,
+                occurred_at=at,
+                actor_type="staff",
+                action="candidate.viewed",
+                subject_type="candidates.candidate",
+                subject_id=subject_id,
+                fields=fields,
+                purpose="recruitment",
+                prev_hash=prev,
+                hash=digest,
             )
         )
         prev = digest
@@ -110,7 +126,9 @@ def _bulk_chain(agency, count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=2000, help="events per writer")
     parser.add_argument("--verify-events", type=int, default=100_000)
     args = parser.parse_args()
@@ -153,7 +171,7 @@ def main() -> None:
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "audit.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))  # noqa: T201
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

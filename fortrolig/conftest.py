@@ -35,7 +35,7 @@ def make_staff(
     *,
     email: str,
     role: Role = Role.CONSULTANT,
-    password: str = "riktig-passord-123",
+    password: str = "riktig-passord-123",  # noqa: S107
 ) -> User:
     user = User.objects.create_user(email=email, password=password, full_name="Test Person")
     Membership.objects.create(user=user, agency=agency, role=role)

@@ -83,4 +83,4 @@ def generate_env_file() -> str:
 
 
 if __name__ == "__main__":
-    print(generate_env_file(), end="")  # noqa: T201
+    print(generate_env_file(), end="")

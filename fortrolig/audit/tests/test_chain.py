@@ -109,9 +109,12 @@ def test_p28_update_and_delete_are_refused_by_the_database(agency):
         AuditEvent.objects.filter(pk=event.pk).update(action="candidate.changed")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_auditevent")
     assert AuditEvent.objects.get(pk=event.pk).action == "candidate.viewed"
 
 

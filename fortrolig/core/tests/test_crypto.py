@@ -1,6 +1,7 @@
 """Envelope encryption (P-27)."""
 
 import base64
+import io
 import os
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def test_p27_survives_master_key_rotation(agency):
     old = list(settings.FORTROLIG_MASTER_KEYS)
     new = _new_master("rotated")
     with override_settings(FORTROLIG_MASTER_KEYS=[new, *old]):
-        call_command("rotate_master_key", stdout=open(os.devnull, "w"))
+        call_command("rotate_master_key", stdout=io.StringIO())
         assert DataKey.objects.get(pk=note.data_key_id).master_key_id == "rotated"
         crypto.clear_key_cache()
         # The old master key can now be removed: everything reads with the new one alone.
@@ -116,9 +117,11 @@ def test_p27_survives_master_key_rotation(agency):
 def test_p27_a_missing_master_key_says_what_to_set(agency):
     note = _note(agency)
     crypto.clear_key_cache()
-    with override_settings(FORTROLIG_MASTER_KEYS=[_new_master("other")]):
-        with pytest.raises(ImproperlyConfigured) as exc:
-            _ = SecretNote.objects.get(pk=note.pk).body
+    with (
+        override_settings(FORTROLIG_MASTER_KEYS=[_new_master("other")]),
+        pytest.raises(ImproperlyConfigured) as exc,
+    ):
+        _ = SecretNote.objects.get(pk=note.pk).body
     assert "FORTROLIG_MASTER_KEYS" in str(exc.value)
 
 

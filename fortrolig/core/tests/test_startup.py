@@ -56,7 +56,6 @@ def test_p27_missing_or_invalid_keys_stop_start_up_saying_what_to_set(overrides,
 
 def test_daily_audit_verification_is_scheduled():
     from config.celery import app
-
     from fortrolig.audit.tasks import audit_verify_all_task
 
     entries = {e["task"] for e in app.conf.beat_schedule.values()}
