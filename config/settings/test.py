@@ -10,6 +10,9 @@ os.environ.setdefault("FORTROLIG_LOOKUP_KEY", "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3O
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
+# A fresh clone has no var/ yet; the SQLite test database and test media live there.
+VAR_DIR.mkdir(exist_ok=True)
+
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'test.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
