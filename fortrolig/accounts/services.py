@@ -27,6 +27,8 @@ from fortrolig.audit.services import actor_for_user, record
 from fortrolig.core.clock import require_aware
 from fortrolig.core.crypto import keyed_hash
 from fortrolig.core.errors import ApplicationError, Conflict, Throttled
+from fortrolig.core.models import Agency
+from fortrolig.messaging.services import email_queue
 
 from .models import LoginAttempt, Membership, User
 from .selectors import login_is_throttled
@@ -400,14 +402,26 @@ def totp_enrolment_confirm(
     return EnrolmentConfirmed(user=user, device=device, recovery_codes=codes)
 
 
-def recovery_codes_regenerate(*, user: User, now: datetime) -> list[str]:
+def recovery_codes_regenerate(
+    *, user: User, agency: Agency, security_url: str, language: str, now: datetime
+) -> list[str]:
     """Replace the user's recovery codes with 10 new ones, returned once. The old codes
-    stop working."""
+    stop working, and the user is told by email, so that a stranger who did it is noticed.
+    The email holds no codes (P-10), only the time and a link to the security page."""
     require_aware(now)
     with transaction.atomic():
         codes = _recovery_codes_replace(user=user, now=now)
         _audit_account_change(
             user=user, action="account.recovery_codes_replaced", fields=["recovery_codes"], now=now
+        )
+        email_queue(
+            agency=agency,
+            to=user.email,
+            template="account.recovery_codes_regenerated",
+            context={"link": security_url, "occurred_at": now},
+            language=language,
+            now=now,
+            actor=actor_for_user(user),
         )
     return codes
 

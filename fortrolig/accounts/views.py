@@ -8,12 +8,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -242,7 +244,13 @@ def sessions_end_all_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view()
 def recovery_codes_regenerate_view(request: HttpRequest) -> HttpResponse:
-    codes = services.recovery_codes_regenerate(user=request.user, now=clock.now())  # type: ignore[arg-type]
+    codes = services.recovery_codes_regenerate(
+        user=request.user,  # type: ignore[arg-type]
+        agency=request.agency,  # type: ignore[attr-defined]
+        security_url=request.build_absolute_uri(reverse("accounts:security")),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        now=clock.now(),
+    )
     return render(
         request,
         "accounts/recovery_codes.html",

@@ -41,7 +41,9 @@ def test_end_all_sessions_is_post_only(client, consultant, frozen):
     assert client.get(reverse("accounts:sessions_end_all")).status_code == 405
 
 
-def test_p26_new_recovery_codes_replace_the_old_ones(client, consultant, frozen):
+def test_p26_new_recovery_codes_replace_the_old_ones(
+    client, consultant, frozen, django_capture_on_commit_callbacks, mailoutbox
+):
     user, device = consultant
     static = StaticDevice.objects.create(user=user, name="Recovery codes")
     StaticToken.objects.create(device=static, token="gammel22")
@@ -49,7 +51,8 @@ def test_p26_new_recovery_codes_replace_the_old_ones(client, consultant, frozen)
     page = client.get(reverse("accounts:security")).content.decode()
     assert "Du har 1 ubrukt reservekode." in page
 
-    response = client.post(reverse("accounts:recovery_codes_regenerate"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:recovery_codes_regenerate"))
 
     tokens = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
     assert len(tokens) == 10
@@ -57,6 +60,13 @@ def test_p26_new_recovery_codes_replace_the_old_ones(client, consultant, frozen)
     assert all(token in response.content.decode() for token in tokens)
     assert StaticDevice.objects.filter(user=user).get() == static
     assert AuditEvent.objects.filter(action="account.recovery_codes_replaced").count() == 1
+    # The user is told by email, in their language, and the email holds no code (P-10).
+    [mail] = mailoutbox
+    assert mail.to == [user.email]
+    assert mail.subject == "Reservekodene dine i Fortrolig er laget på nytt"
+    assert "/staff/security/" in mail.body
+    assert not any(token in mail.body for token in tokens)
+    assert not any(token in str(mail.alternatives) for token in tokens)
 
 
 def test_p26_security_page_needs_two_factors(client, consultant):

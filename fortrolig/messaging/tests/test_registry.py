@@ -146,7 +146,7 @@ def test_recovery_codes_email_shows_the_time_in_oslo():
     context: dict[str, registry.ContextValue] = {"link": LINK, "occurred_at": NOW}
     nb = registry.render(registry.RECOVERY_CODES_REGENERATED, context, language="nb")
     en = registry.render(registry.RECOVERY_CODES_REGENERATED, context, language="en")
-    assert nb.subject == "Gjenopprettingskodene dine i Fortrolig er laget på nytt"
+    assert nb.subject == "Reservekodene dine i Fortrolig er laget på nytt"
     assert "recovery codes" in en.subject
     # 09:30 UTC is 10:30 in Oslo in March.
     assert "10:30" in nb.body_text
