@@ -17,4 +17,8 @@ app.conf.beat_schedule = {
         "task": "fortrolig.audit.tasks.audit_verify_all_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    "email-requeue-stranded": {
+        "task": "fortrolig.messaging.tasks.email_requeue_stranded_task",
+        "schedule": crontab(minute="*/10"),
+    },
 }

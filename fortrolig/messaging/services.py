@@ -101,7 +101,7 @@ def email_queue(
             email_send_task.delay(email_id)
 
         # robust: a broker outage must not turn a committed change into an error page. The
-        # email then stays queued, and the outbox shows it so; nothing re-queues it yet.
+        # email then stays queued, and emails_requeue_stranded gives it a new task later.
         transaction.on_commit(_enqueue, robust=True)
     return email
 
@@ -241,3 +241,28 @@ def email_send(*, email_id: uuid.UUID, now: datetime) -> OutboundEmail | None:
             now=now,
         )
     return email
+
+
+# An email still queued, never attempted, this long after it was stored lost its task:
+# the broker was down at commit, or the message was lost.
+STRANDED_AFTER = timedelta(minutes=10)
+
+
+def emails_requeue_stranded(*, now: datetime, limit: int = 500) -> int:
+    """Queue a task again for every email that was stored but never attempted. Returns how
+    many were queued. Safe to run at any time: `email_send` is idempotent and leased."""
+    stranded = [
+        str(email_id)
+        for email_id in OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.QUEUED,
+            attempts=0,
+            created_at__lt=now - STRANDED_AFTER,
+        )
+        .order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    ]
+    from .tasks import email_send_task
+
+    for email_id in stranded:
+        email_send_task.delay(email_id)
+    return len(stranded)

@@ -4,7 +4,7 @@ from celery import Task, shared_task
 
 from fortrolig.core import clock
 
-from .services import MAX_ATTEMPTS, EmailDeliveryDeferred, email_send
+from .services import MAX_ATTEMPTS, EmailDeliveryDeferred, email_send, emails_requeue_stranded
 
 # Seconds to wait before each retry: one minute, then longer, capped at an hour.
 RETRY_DELAYS = (60, 300, 900, 3600)
@@ -25,3 +25,9 @@ def email_send_task(self: Task[[str], str], email_id: str) -> str:
         delay = RETRY_DELAYS[min(self.request.retries, len(RETRY_DELAYS) - 1)]
         raise self.retry(exc=exc, countdown=delay) from exc
     return email.status if email is not None else "missing"
+
+
+@shared_task
+def email_requeue_stranded_task() -> int:
+    """Every few minutes: give a task back to emails whose task was lost."""
+    return emails_requeue_stranded(now=clock.now())

@@ -224,3 +224,27 @@ def test_a_second_worker_backs_off_while_the_first_is_sending(
     assert email.attempts == 2
     assert email.sending_until is None
     assert email.sent_at == NOW + timedelta(minutes=2)
+
+
+def test_an_email_whose_task_was_lost_is_queued_again(agency):
+    # No on_commit callbacks run here: the task is lost, as when the broker was down.
+    email = _queue(agency)
+    assert email.status == OutboundEmail.Status.QUEUED
+    later = email.created_at + services.STRANDED_AFTER - timedelta(seconds=1)
+    assert services.emails_requeue_stranded(now=later) == 0
+    assert not mail.outbox
+
+    later = email.created_at + services.STRANDED_AFTER + timedelta(seconds=1)
+    assert services.emails_requeue_stranded(now=later) == 1
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mail.outbox) == 1
+    # Sent now: a second sweep finds nothing.
+    assert services.emails_requeue_stranded(now=later) == 0
+
+
+def test_requeue_is_scheduled():
+    from config.celery import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "fortrolig.messaging.tasks.email_requeue_stranded_task" in tasks
