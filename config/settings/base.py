@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "fortrolig.core",
     "fortrolig.accounts",
     "fortrolig.audit",
+    "fortrolig.candidates",
+    "fortrolig.documents",
     "fortrolig.privacy",
     "fortrolig.messaging",
     "fortrolig.api",

@@ -8,6 +8,7 @@ knowing which row it came from, and so that destroying the key shreds every copy
 Ciphertext layout: MAGIC (2 bytes) | data key UUID (16) | nonce (12) | AES-GCM output.
 """
 
+import functools
 import hashlib
 import hmac
 import os
@@ -73,7 +74,9 @@ def _master_keys() -> list[MasterKey]:
     return keys
 
 
+@functools.lru_cache(maxsize=1024)
 def _agency_wrapping_key(master: MasterKey, agency_id: uuid.UUID) -> AESGCM:
+    # Cached: the derivation is deterministic, and bulk imports create thousands of keys.
     derived = HKDF(
         algorithm=hashes.SHA256(),
         length=32,
@@ -122,6 +125,20 @@ def data_key_create(*, agency: Agency) -> DataKey:
     return DataKey.objects.create(
         id=key_id, agency=agency, wrapped_key=wrapped, master_key_id=master_key_id
     )
+
+
+def data_keys_create(*, agency: Agency, count: int) -> list[DataKey]:
+    """Create `count` data keys in one statement, for bulk imports."""
+    keys: list[DataKey] = []
+    for _index in range(count):
+        key_id = uuid.uuid4()
+        wrapped, master_key_id = _wrap(
+            agency_id=agency.id, key_id=key_id, dek=AESGCM.generate_key(bit_length=256)
+        )
+        keys.append(
+            DataKey(id=key_id, agency=agency, wrapped_key=wrapped, master_key_id=master_key_id)
+        )
+    return DataKey.objects.bulk_create(keys)
 
 
 def data_key_destroy(*, data_key: DataKey, now: datetime) -> None:

@@ -19,6 +19,7 @@ from fortrolig.audit.services import (
     chains_verify_all,
     event_hash,
     record,
+    record_many,
 )
 from fortrolig.core import clock
 from fortrolig.core.models import JobRun
@@ -246,3 +247,36 @@ def test_p28_a_failed_daily_job_shows_as_failed(agency):
     reports = chains_verify_all(now=clock.now())
     assert not reports[0].ok
     assert JobRun.objects.get(job="audit_verify").status == JobRun.Status.FAILED
+
+
+def test_p28_record_many_appends_one_linked_chain(agency):
+    from fortrolig.audit.services import PendingEvent
+
+    subjects = [SubjectRef(type="candidates.candidate", id=uuid.uuid4()) for _ in range(3)]
+    with transaction.atomic():
+        record(agency=agency, actor=STAFF, action="candidate.viewed")
+        events = record_many(
+            agency=agency,
+            actor=STAFF,
+            events=[
+                PendingEvent(action="candidate.imported", subject=s, fields=("email",))
+                for s in subjects
+            ],
+        )
+        record(agency=agency, actor=STAFF, action="candidate.viewed")
+    assert [e.seq for e in events] == [2, 3, 4]
+    assert [e.subject_id for e in events] == [s.id for s in subjects]
+    assert chain_check(agency_id=agency.id).ok
+    assert AuditEvent.objects.filter(agency=agency).count() == 5
+
+
+def test_p28_record_many_refuses_values(agency):
+    from fortrolig.audit.services import PendingEvent
+
+    with pytest.raises(ValueError), transaction.atomic():
+        record_many(
+            agency=agency,
+            actor=STAFF,
+            events=[PendingEvent(action="candidate.imported", fields=("ola@example.com",))],
+        )
+    assert not AuditEvent.objects.exists()
