@@ -5,6 +5,8 @@ urlpatterns = [
     path("staff/", include("fortrolig.core.urls")),
     path("staff/", include("fortrolig.accounts.urls")),
     path("staff/audit/", include("fortrolig.audit.urls")),
+    path("staff/candidates/", include("fortrolig.candidates.urls")),
+    path("staff/documents/", include("fortrolig.documents.urls")),
     path("staff/outbox/", include("fortrolig.messaging.urls")),
     path("api/v1/", include("fortrolig.api.urls")),
     path("", include("fortrolig.public.urls")),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "fortrolig.audit",
     "fortrolig.candidates",
     "fortrolig.documents",
+    "fortrolig.search",
     "fortrolig.privacy",
     "fortrolig.messaging",
     "fortrolig.api",
