@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.test
 
 .PHONY: run test check setup env translations migrate messages clean bench
@@ -21,7 +22,12 @@ check: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-setup: $(STAMP)
+setup: $(STAMP) $(NODE_STAMP)
+
+# htmx and any other front-end library, from the npm registry at the versions locked.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,4 +53,4 @@ bench: setup translations
 	$(BIN)/python -m bench.audit_bench
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

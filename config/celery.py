@@ -17,6 +17,10 @@ app.conf.beat_schedule = {
         "task": "fortrolig.audit.tasks.audit_verify_all_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    "documents-extraction-requeue": {
+        "task": "fortrolig.documents.tasks.documents_extraction_requeue_task",
+        "schedule": crontab(minute="*/15"),
+    },
     "email-requeue-stranded": {
         "task": "fortrolig.messaging.tasks.email_requeue_stranded_task",
         "schedule": crontab(minute="*/10"),

@@ -47,3 +47,26 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def totp_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+
+
+@pytest.fixture
+def staff_login(page):
+    """Log a staff member in through the real login pages; returns the page."""
+
+    def login(live_server_url: str, *, email: str, password: str, device) -> object:
+        page.goto(f"{live_server_url}/staff/login/")
+        page.get_by_label("E-post:", exact=True).fill(email)
+        page.get_by_label("Passord:", exact=True).fill(password)
+        page.get_by_role("button", name="Fortsett").click()
+        page.get_by_label("Kode:", exact=True).fill(totp_code(device))
+        page.get_by_label("Kode:", exact=True).press("Enter")
+        page.get_by_role("heading", name="Oversikt", level=1).wait_for()
+        return page
+
+    return login

@@ -134,9 +134,23 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Front-end libraries come from the npm registry (package.json, installed by `make setup`)
+# and are served from node_modules; none is copied into the repository.
+STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # No MEDIA_URL on purpose: stored files are served only through authorised views (P-29).
+
+# Uploaded documents (P-29): size limit, and the time and memory limits of the subprocess
+# that checks uploads and extracts their text.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+DOCUMENT_CHECK_SECONDS = env.int("DOCUMENT_CHECK_SECONDS", default=20)
+DOCUMENT_EXTRACT_SECONDS = env.int("DOCUMENT_EXTRACT_SECONDS", default=20)
+DOCUMENT_SANDBOX_MEMORY_BYTES = env.int("DOCUMENT_SANDBOX_MEMORY_BYTES", default=512 * 1024 * 1024)
+# Accepted uploads stay in memory: Django would otherwise write files over 2.5 MB in
+# plaintext to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 

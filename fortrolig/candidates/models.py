@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from fortrolig.core.fields import EncryptedTextField
 from fortrolig.core.models import AgencyScopedModel, DataKey
 
+from .masking import national_id_masked
+
 
 class Source(models.TextChoices):
     """Where a candidate record came from (P-06). Required on every record."""
@@ -89,6 +91,12 @@ class Candidate(AgencyScopedModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def national_id_masked(self) -> str:
+        """The national identity number with only its last three digits shown."""
+        value = self.national_id  # decrypted by the field on first read
+        return national_id_masked(value if isinstance(value, str) else None)
 
 
 class Reference(AgencyScopedModel):

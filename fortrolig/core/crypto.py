@@ -119,22 +119,26 @@ def _unwrap(data_key: DataKey) -> bytes:
 def data_key_create(*, agency: Agency) -> DataKey:
     """Create and store a new wrapped data key for one data subject."""
     key_id = uuid.uuid4()
-    wrapped, master_key_id = _wrap(
-        agency_id=agency.id, key_id=key_id, dek=AESGCM.generate_key(bit_length=256)
-    )
+    dek = AESGCM.generate_key(bit_length=256)
+    wrapped, master_key_id = _wrap(agency_id=agency.id, key_id=key_id, dek=dek)
+    # Made in this thread: keep it unwrapped, so that encrypting under it does not read it
+    # back (the cache is cleared at request and task boundaries, and on destruction).
+    _dek_cache()[key_id] = AESGCM(dek)
     return DataKey.objects.create(
         id=key_id, agency=agency, wrapped_key=wrapped, master_key_id=master_key_id
     )
 
 
 def data_keys_create(*, agency: Agency, count: int) -> list[DataKey]:
-    """Create `count` data keys in one statement, for bulk imports."""
+    """Create `count` data keys in one statement, for bulk imports. The new keys stay
+    unwrapped in this thread's cache, as with `data_key_create`."""
     keys: list[DataKey] = []
+    cache = _dek_cache()
     for _index in range(count):
         key_id = uuid.uuid4()
-        wrapped, master_key_id = _wrap(
-            agency_id=agency.id, key_id=key_id, dek=AESGCM.generate_key(bit_length=256)
-        )
+        dek = AESGCM.generate_key(bit_length=256)
+        wrapped, master_key_id = _wrap(agency_id=agency.id, key_id=key_id, dek=dek)
+        cache[key_id] = AESGCM(dek)
         keys.append(
             DataKey(id=key_id, agency=agency, wrapped_key=wrapped, master_key_id=master_key_id)
         )

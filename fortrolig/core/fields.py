@@ -36,6 +36,9 @@ class EncryptedTextField(models.BinaryField):
     """Text encrypted under the row's data key. Cannot be filtered on or bulk-updated."""
 
     descriptor_class = _DecryptingAttribute
+    # For django-stubs: the attribute holds text, not the bytes of the column.
+    _pyi_private_set_type: str | None
+    _pyi_private_get_type: str | None  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("editable", True)
