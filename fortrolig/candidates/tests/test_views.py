@@ -33,26 +33,24 @@ FORM = {
 }
 
 
-_capture = None
+@pytest.fixture
+def post(django_capture_on_commit_callbacks):
+    """POST as a browser would, running the after-commit work (the search index refresh)
+    as a real commit would."""
+
+    def _post(client, url, data, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data, **extra)
+
+    return _post
 
 
-@pytest.fixture(autouse=True)
-def _run_on_commit(django_capture_on_commit_callbacks):
-    # The search index is refreshed after commit: each POST below runs those callbacks as
-    # a real commit would.
-    global _capture
-    _capture = django_capture_on_commit_callbacks
-    yield
-    _capture = None
+@pytest.fixture
+def create(post):
+    def _create(client, **overrides):
+        return post(client, reverse("candidates:create"), {**FORM, **overrides})
 
-
-def _post(client, url, data, **extra):
-    with _capture(execute=True):
-        return client.post(url, data, **extra)
-
-
-def _create(client, **overrides):
-    return _post(client, reverse("candidates:create"), {**FORM, **overrides})
+    return _create
 
 
 def _pdf_bytes() -> bytes:
@@ -63,8 +61,8 @@ def _pdf_bytes() -> bytes:
     return out.getvalue()
 
 
-def test_p05_register_a_candidate_and_open_the_page(consultant_client, agency):
-    response = _create(consultant_client)
+def test_p05_register_a_candidate_and_open_the_page(consultant_client, agency, create):
+    response = create(consultant_client)
     candidate = Candidate.objects.get(agency=agency)
     assert response["Location"] == reverse(
         "candidates:detail", kwargs={"candidate_id": candidate.id}
@@ -77,8 +75,10 @@ def test_p05_register_a_candidate_and_open_the_page(consultant_client, agency):
     assert AuditEvent.objects.filter(action="candidate.viewed", subject_id=candidate.id).exists()
 
 
-def test_bad_input_is_refused_in_norwegian_and_keeps_what_was_typed(consultant_client, agency):
-    response = _create(consultant_client, email="ikke-en-epost", first_name="")
+def test_bad_input_is_refused_in_norwegian_and_keeps_what_was_typed(
+    consultant_client, agency, create
+):
+    response = create(consultant_client, email="ikke-en-epost", first_name="")
     assert response.status_code == 200
     body = response.content.decode()
     assert 'role="alert"' in body
@@ -87,22 +87,24 @@ def test_bad_input_is_refused_in_norwegian_and_keeps_what_was_typed(consultant_c
     assert not Candidate.objects.exists()
 
 
-def test_a_likely_duplicate_is_shown_before_a_second_record_is_made(consultant_client, agency):
-    _create(consultant_client)
-    response = _create(consultant_client, first_name="Sigrid", email="sigrid.testesen@example.com")
+def test_a_likely_duplicate_is_shown_before_a_second_record_is_made(
+    consultant_client, agency, create
+):
+    create(consultant_client)
+    response = create(consultant_client, first_name="Sigrid", email="sigrid.testesen@example.com")
     assert response.status_code == 200
     assert Candidate.objects.count() == 1
     body = response.content.decode()
     assert "Sigrid Testesen" in body
     # Saving again registers the new candidate anyway.
-    response = _create(consultant_client, allow_duplicate="on")
+    response = create(consultant_client, allow_duplicate="on")
     assert response.status_code == 302
     assert Candidate.objects.count() == 2
 
 
-def test_the_list_searches_as_you_type(consultant_client, agency):
-    _create(consultant_client)
-    _create(
+def test_the_list_searches_as_you_type(consultant_client, agency, create):
+    create(consultant_client)
+    create(
         consultant_client,
         first_name="Per",
         last_name="Prøvesen",
@@ -124,12 +126,12 @@ def test_the_list_searches_as_you_type(consultant_client, agency):
     assert "Sigrid Testesen" in full and "Per Prøvesen" in full
 
 
-def test_upload_a_cv_and_download_it(consultant_client, agency):
-    _create(consultant_client)
+def test_upload_a_cv_and_download_it(consultant_client, agency, create, post):
+    create(consultant_client)
     candidate = Candidate.objects.get()
     pdf = io.BytesIO(_pdf_bytes())
     pdf.name = "CV Sigrid.pdf"
-    response = _post(
+    response = post(
         consultant_client,
         reverse("candidates:document_upload", kwargs={"candidate_id": candidate.id}),
         {"kind": "cv", "file": pdf},
@@ -147,8 +149,10 @@ def test_upload_a_cv_and_download_it(consultant_client, agency):
     ).startswith(b"%PDF")
 
 
-def test_p29_a_refused_upload_shows_a_clear_message_and_stores_nothing(consultant_client, agency):
-    _create(consultant_client)
+def test_p29_a_refused_upload_shows_a_clear_message_and_stores_nothing(
+    consultant_client, agency, create
+):
+    create(consultant_client)
     candidate = Candidate.objects.get()
     evil = io.BytesIO(b"\x7fELF\x02\x01\x01" + b"\x00" * 200)
     evil.name = "cv.pdf"
@@ -161,8 +165,10 @@ def test_p29_a_refused_upload_shows_a_clear_message_and_stores_nothing(consultan
     assert 'class="message error"' in response.content.decode()
 
 
-def test_another_agencys_candidate_is_not_found(consultant_client, agency, other_agency, client):
-    _create(consultant_client)
+def test_another_agencys_candidate_is_not_found(
+    consultant_client, agency, other_agency, client, create
+):
+    create(consultant_client)
     candidate = Candidate.objects.get()
     outsider = make_staff(other_agency, email="annen@fjellet.example.com", role=Role.MANAGER)
     login_verified(client, outsider)
@@ -178,9 +184,9 @@ def test_another_agencys_candidate_is_not_found(consultant_client, agency, other
     assert response.context["results"].total == 0
 
 
-def test_merge_screen_merges_and_keeps_every_document(consultant_client, agency):
-    _create(consultant_client)
-    _create(consultant_client, allow_duplicate="on", city="Oslo")
+def test_merge_screen_merges_and_keeps_every_document(consultant_client, agency, create):
+    create(consultant_client)
+    create(consultant_client, allow_duplicate="on", city="Oslo")
     keep, other = Candidate.objects.order_by("created_at")
     pdf = io.BytesIO(_pdf_bytes())
     pdf.name = "vitnemal.pdf"
@@ -198,15 +204,19 @@ def test_merge_screen_merges_and_keeps_every_document(consultant_client, agency)
     assert Document.objects.get().candidate_id == keep.id
 
 
-def test_p27_editing_keeps_the_national_id_and_never_shows_it(consultant_client, agency):
-    _create(consultant_client, national_id="01019010046", birth_date="1990-01-01")
+def test_p27_editing_keeps_the_national_id_and_never_shows_it(
+    consultant_client, agency, create, post
+):
+    create(consultant_client, national_id="01019010046", birth_date="1990-01-01")
     candidate = Candidate.objects.get()
     url = reverse("candidates:edit", kwargs={"candidate_id": candidate.id})
     form_page = consultant_client.get(url).content.decode()
     assert "01019010046" not in form_page
-    _post(consultant_client, url, {**FORM, "birth_date": "1990-01-01", "city": "Oslo"})
+    post(consultant_client, url, {**FORM, "birth_date": "1990-01-01", "city": "Oslo"})
     candidate = Candidate.objects.get()
     assert candidate.city == "Oslo"
     assert candidate.national_id == "01019010046"
-    detail = consultant_client.get(reverse("candidates:detail", kwargs={"candidate_id": candidate.id}))
+    detail = consultant_client.get(
+        reverse("candidates:detail", kwargs={"candidate_id": candidate.id})
+    )
     assert "01019010046" not in detail.content.decode()
