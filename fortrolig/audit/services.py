@@ -116,68 +116,6 @@ def _locked_head(agency_id: uuid.UUID) -> AuditChainHead:
         return AuditChainHead.objects.select_for_update().get(agency_id=agency_id)
 
 
-def record(
-    *,
-    agency: Agency | uuid.UUID,
-    actor: Actor,
-    action: str,
-    subject: models.Model | SubjectRef | None = None,
-    fields: Iterable[str] = (),
-    purpose: str = "",
-    now: datetime | None = None,
-) -> AuditEvent:
-    """Append an event to the agency's chain, in the caller's transaction.
-
-    Raises RuntimeError outside a transaction (the event and the change must commit
-    together), and ValueError for an action, field name or purpose that is not a code.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record must run inside the transaction of the change")
-    if not ACTION_PATTERN.match(action):
-        raise ValueError("audit action must be a dotted code such as candidate.viewed")
-    field_names = sorted(set(fields))
-    for name in field_names:
-        if not FIELD_PATTERN.match(name):
-            raise ValueError("audit fields must be field names, never values")
-    if not PURPOSE_PATTERN.match(purpose):
-        raise ValueError("audit purpose must be a code")
-    agency_id = agency.id if isinstance(agency, Agency) else agency
-    ref = _subject_ref(subject)
-    occurred_at = now or clock.now()
-
-    head = _locked_head(agency_id)
-    seq = head.seq + 1
-    digest = event_hash(
-        agency_id=agency_id,
-        seq=seq,
-        occurred_at=occurred_at,
-        actor_type=actor.type,
-        actor_id=actor.id,
-        action=action,
-        subject_type=ref.type,
-        subject_id=ref.id,
-        fields=field_names,
-        purpose=purpose,
-        prev_hash=head.hash,
-    )
-    event = AuditEvent.objects.create(
-        agency_id=agency_id,
-        seq=seq,
-        occurred_at=occurred_at,
-        actor_type=actor.type,
-        actor_id=actor.id,
-        action=action,
-        subject_type=ref.type,
-        subject_id=ref.id,
-        fields=field_names,
-        purpose=purpose,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    AuditChainHead.objects.filter(agency_id=agency_id).update(seq=seq, hash=digest)
-    return event
-
-
 @dataclass(frozen=True)
 class PendingEvent:
     """One event for `record_many`."""
@@ -195,11 +133,14 @@ def record_many(
     events: Iterable[PendingEvent],
     now: datetime | None = None,
 ) -> list[AuditEvent]:
-    """Append many events to one agency's chain under one lock and one insert, in the
-    caller's transaction: for bulk work such as imports, where each row still gets its own
-    event. Raises as `record` does."""
+    """Append events to one agency's chain under one lock and one insert, in the caller's
+    transaction; bulk work such as an import still gives each row its own event.
+
+    Raises RuntimeError outside a transaction (the events and the change must commit
+    together), and ValueError for an action, field name or purpose that is not a code.
+    """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record_many must run inside the transaction of the change")
+        raise RuntimeError("audit.record must run inside the transaction of the change")
     agency_id = agency.id if isinstance(agency, Agency) else agency
     occurred_at = now or clock.now()
     key = _chain_key()
@@ -252,6 +193,32 @@ def record_many(
     AuditEvent.objects.bulk_create(rows, batch_size=1000)
     AuditChainHead.objects.filter(agency_id=agency_id).update(seq=seq, hash=prev)
     return rows
+
+
+def record(
+    *,
+    agency: Agency | uuid.UUID,
+    actor: Actor,
+    action: str,
+    subject: models.Model | SubjectRef | None = None,
+    fields: Iterable[str] = (),
+    purpose: str = "",
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Append an event to the agency's chain, in the caller's transaction.
+
+    Raises RuntimeError outside a transaction (the event and the change must commit
+    together), and ValueError for an action, field name or purpose that is not a code.
+    """
+    [event] = record_many(
+        agency=agency,
+        actor=actor,
+        events=[
+            PendingEvent(action=action, subject=subject, fields=tuple(fields), purpose=purpose)
+        ],
+        now=now,
+    )
+    return event
 
 
 class Problem:
