@@ -137,6 +137,9 @@ class CandidateRowOut(Schema):
 class CandidatePageOut(Schema):
     items: list[CandidateRowOut]
     total: int
+    total_capped: bool = Field(
+        description="True when more candidates matched than are ranked: total is a lower bound."
+    )
     page: int
     pages: int
     page_size: int
@@ -236,6 +239,7 @@ def candidate_list(request: HttpRequest, filters: Query[CandidateListIn]) -> dic
             for row in page.rows
         ],
         "total": page.total,
+        "total_capped": page.total_capped,
         "page": page.page,
         "pages": page.pages,
         "page_size": page.page_size,
