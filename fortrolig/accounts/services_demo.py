@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fortrolig.audit.services import Actor, record
+from fortrolig.candidates.demo import DEMO_CANDIDATES, demo_candidates_seed
 from fortrolig.core.clock import require_aware
 from fortrolig.core.errors import Conflict
 from fortrolig.core.models import Agency
@@ -54,6 +55,8 @@ class DemoSeed:
     agency: Agency
     password: str
     logins: list[DemoLogin]
+    candidates_created: int
+    candidates_total: int = len(DEMO_CANDIDATES)
 
 
 def demo_totp_key(email: str) -> str:
@@ -129,4 +132,10 @@ def demo_seed(*, now: datetime) -> DemoSeed:
                     otpauth_uri=device.config_url,
                 )
             )
-    return DemoSeed(agency=agency, password=DEMO_PASSWORD, logins=logins)
+        candidates_created = demo_candidates_seed(agency=agency, now=now)
+    return DemoSeed(
+        agency=agency,
+        password=DEMO_PASSWORD,
+        logins=logins,
+        candidates_created=candidates_created,
+    )

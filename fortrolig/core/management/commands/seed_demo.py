@@ -25,6 +25,7 @@ class Command(BaseCommand):
             f"Demo agency: {seed.agency.name} (slug {seed.agency.slug})",
             "Staff login: /staff/login/ (for example http://127.0.0.1:8000/staff/login/)",
             f"Password for every demo login: {seed.password}",
+            f"Demo candidates: {seed.candidates_total}, each with a CV",
         ]
         for login in seed.logins:
             lines += [
