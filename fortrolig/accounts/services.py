@@ -13,6 +13,7 @@ import uuid
 from base64 import b32encode
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.contrib.auth import authenticate
 from django.db import transaction
@@ -34,6 +35,8 @@ from .models import LoginAttempt, Membership, User
 from .selectors import login_is_throttled
 
 logger = logging.getLogger("fortrolig.accounts.login")
+
+DeviceT = TypeVar("DeviceT", bound=Device)
 
 # How long a password step stays valid while the user finds their second factor.
 PENDING_LOGIN_SECONDS = 10 * 60
@@ -242,6 +245,25 @@ def _recovery_codes_replace(*, user: User, now: datetime) -> list[str]:
     return ordered
 
 
+def _second_factor_outcome(
+    *, email_hash: str, ip_hash: str, user: User, outcome: str, device: DeviceT | None
+) -> DeviceT:
+    """Log a second-factor attempt (already recorded and committed) and return the device
+    that accepted the code; raises LoginThrottled or CodeRejected otherwise."""
+    _attempt_log(
+        email_hash=email_hash,
+        ip_hash=ip_hash,
+        user=user,
+        stage=Stage.SECOND_FACTOR,
+        outcome=outcome,
+    )
+    if outcome == Outcome.THROTTLED:
+        raise LoginThrottled()
+    if device is None:
+        raise CodeRejected()
+    return device
+
+
 def login_password_check(
     *, email: str, password: str, ip: str, now: datetime
 ) -> PasswordCheckResult:
@@ -307,18 +329,12 @@ def login_second_factor_check(
             outcome=outcome,
             now=now,
         )
-    _attempt_log(
-        email_hash=email_hash,
-        ip_hash=ip_hash,
+    return SecondFactorResult(
         user=user,
-        stage=Stage.SECOND_FACTOR,
-        outcome=outcome,
+        device=_second_factor_outcome(
+            email_hash=email_hash, ip_hash=ip_hash, user=user, outcome=outcome, device=device
+        ),
     )
-    if outcome == Outcome.THROTTLED:
-        raise LoginThrottled()
-    if device is None:
-        raise CodeRejected()
-    return SecondFactorResult(user=user, device=device)
 
 
 def totp_enrolment_start(*, pending: PendingLogin, now: datetime) -> TotpEnrolment:
@@ -388,18 +404,13 @@ def totp_enrolment_confirm(
             outcome=outcome,
             now=now,
         )
-    _attempt_log(
-        email_hash=email_hash,
-        ip_hash=ip_hash,
+    return EnrolmentConfirmed(
         user=user,
-        stage=Stage.SECOND_FACTOR,
-        outcome=outcome,
+        device=_second_factor_outcome(
+            email_hash=email_hash, ip_hash=ip_hash, user=user, outcome=outcome, device=device
+        ),
+        recovery_codes=codes,
     )
-    if outcome == Outcome.THROTTLED:
-        raise LoginThrottled()
-    if device is None:
-        raise CodeRejected()
-    return EnrolmentConfirmed(user=user, device=device, recovery_codes=codes)
 
 
 def recovery_codes_regenerate(
