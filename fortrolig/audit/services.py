@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from fortrolig.core import clock
+from fortrolig.core.bulk import bulk_insert
 from fortrolig.core.models import Agency, JobRun
 
 from .models import GENESIS_HASH, ActorType, AuditChainHead, AuditEvent, AuditVerification
@@ -190,7 +191,7 @@ def record_many(
         prev = digest
     if not rows:
         return []
-    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    bulk_insert(AuditEvent, rows)
     AuditChainHead.objects.filter(agency_id=agency_id).update(seq=seq, hash=prev)
     return rows
 

@@ -14,7 +14,6 @@ The result names rows, columns and reason codes, never a value from the file, so
 report can be handled without the care personal data needs.
 """
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -29,8 +28,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fortrolig.audit.services import Actor, PendingEvent, SubjectRef, record_many
-from fortrolig.core.crypto import clear_key_cache, data_keys_create, encrypt
-from fortrolig.core.fields import EncryptedTextField
+from fortrolig.core.bulk import bulk_insert
+from fortrolig.core.crypto import clear_key_cache, data_keys_create
 from fortrolig.core.models import Agency
 
 from .models import Availability, Candidate, Source
@@ -489,47 +488,9 @@ def _create(agency: Agency, now: datetime, new: list[_Target]) -> list[PendingEv
                 purpose="import",
             )
         )
-    if connection.vendor == "postgresql":
-        _copy_candidates(rows)
-    else:
-        Candidate.objects.bulk_create([Candidate(**values) for values in rows])
+    # COPY on PostgreSQL; every value prepared as save() would (encrypted, JSON).
+    bulk_insert(Candidate, [Candidate(**values) for values in rows])
     return events
-
-
-def _copy_candidates(rows: list[dict[str, Any]]) -> None:
-    """Insert candidate rows with PostgreSQL's COPY, which is several times faster than a
-    multi-row INSERT built by the ORM. Values are prepared here as the model fields would:
-    encrypted fields are encrypted under the row's data key, JSON is serialised, and a
-    field the import does not set gets its default."""
-    fields = Candidate._meta.concrete_fields
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    table = connection.ops.quote_name(Candidate._meta.db_table)
-    converters = [(f.attname, _converter(f), f.get_default()) for f in fields]
-    # Prepared before the COPY starts: encrypting may query the data key, and the
-    # connection can run no other statement while a COPY is open.
-    prepared = [
-        [
-            convert(values, values[name]) if name in values else default
-            for name, convert, default in converters
-        ]
-        for values in rows
-    ]
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in prepared:
-            copy.write_row(row)
-
-
-def _converter(field: "models.Field[Any, Any]") -> Callable[[dict[str, Any], Any], Any]:
-    """How a value of `field` is written: encrypted, as JSON, or as it is."""
-    if isinstance(field, EncryptedTextField):
-        return lambda values, value: (
-            None
-            if value is None
-            else encrypt(data_key_id=values["data_key_id"], plaintext=str(value).encode())
-        )
-    if isinstance(field, models.JSONField):
-        return lambda values, value: None if value is None else json.dumps(value)
-    return lambda values, value: value
 
 
 def _merge_into_stored(

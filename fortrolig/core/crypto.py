@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from .bulk import bulk_insert
 from .errors import ApplicationError
 from .keys import MASTER_KEYS_HELP, MasterKey
 from .models import Agency, DataKey
@@ -142,7 +143,8 @@ def data_keys_create(*, agency: Agency, count: int) -> list[DataKey]:
         keys.append(
             DataKey(id=key_id, agency=agency, wrapped_key=wrapped, master_key_id=master_key_id)
         )
-    return DataKey.objects.bulk_create(keys)
+    bulk_insert(DataKey, keys)
+    return keys
 
 
 def data_key_destroy(*, data_key: DataKey, now: datetime) -> None:
