@@ -111,7 +111,7 @@ def _breakdown(csv_path: Path) -> dict[str, float]:
     timed(imports, "candidate_check", "check and normalise (phone, email, fnr, hashes)")
     timed(imports, "_load_stored", "duplicate lookup in the database")
     timed(imports, "data_keys_create", "data keys (core.crypto.data_keys_create)")
-    timed(imports, "_copy_candidates", "candidate rows: encrypt + COPY")
+    timed(imports, "bulk_insert", "candidate rows: encrypt + COPY")
     timed(imports, "record_many", "audit events (audit.record_many)")
 
     connection.close()
