@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from fortrolig.candidates.models import Availability, Candidate, Source
-from fortrolig.candidates.selectors import candidate_open
+from fortrolig.candidates.selectors import candidate_open, candidate_search_open
 from fortrolig.candidates.services import (
     CandidateInput,
     DuplicateCandidate,
@@ -211,10 +211,12 @@ def _document_out(document: Document) -> dict[str, Any]:
 def candidate_list(request: HttpRequest, filters: Query[CandidateListIn]) -> dict[str, Any]:
     """The agency's candidates, best match first for `q`, otherwise by last activity.
     Restricted candidates never appear (P-23)."""
-    from fortrolig.search.selectors import CandidateSearchQuery, candidate_search
+    from fortrolig.search.selectors import CandidateSearchQuery
 
-    page = candidate_search(
+    page = candidate_search_open(
         agency=_agency(request),
+        actor=_actor(request),
+        now=clock.now(),
         query=CandidateSearchQuery(
             text=filters.q,
             skills=tuple(filters.skills),

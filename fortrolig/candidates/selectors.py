@@ -3,18 +3,22 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
 
 from fortrolig.audit.models import AuditEvent
 from fortrolig.audit.selectors import EventFilters, event_list
-from fortrolig.audit.services import Actor, record
+from fortrolig.audit.services import Actor, PendingEvent, SubjectRef, record, record_many
 from fortrolig.core.errors import NotFound
 from fortrolig.core.models import Agency
 from fortrolig.documents.models import Document
 
 from .masking import national_id_masked
+
+if TYPE_CHECKING:
+    from fortrolig.search.selectors import CandidateSearchPage, CandidateSearchQuery
 from .models import Candidate, Reference
 from .validation import (
     CandidateInput,
@@ -105,6 +109,37 @@ def candidate_open(
             agency=agency, candidate_id=candidate.id, document_ids=[d.id for d in documents]
         ),
     )
+
+
+# What a result row shows of each candidate: recorded as the fields seen (P-28).
+LISTED_FIELDS = ("first_name", "last_name", "city", "skills", "availability", "snippet")
+
+
+def candidate_search_open(
+    *, agency: Agency, actor: Actor, query: "CandidateSearchQuery", now: datetime
+) -> "CandidateSearchPage":
+    """One page of search or list results for a person who reads it. Every candidate
+    shown is a view of their data, so each gets a `candidate.listed` event (P-28), which
+    also lets the candidate's access export say who saw them in a list (P-20)."""
+    from fortrolig.search.selectors import candidate_search
+
+    with transaction.atomic():
+        page = candidate_search(agency=agency, query=query)
+        record_many(
+            agency=agency,
+            actor=actor,
+            events=[
+                PendingEvent(
+                    action="candidate.listed",
+                    subject=SubjectRef(type=Candidate._meta.label_lower, id=row.candidate_id),
+                    fields=LISTED_FIELDS if row.snippet else LISTED_FIELDS[:-1],
+                    purpose="search" if query.text else "list",
+                )
+                for row in page.rows
+            ],
+            now=now,
+        )
+    return page
 
 
 def candidate_timeline(

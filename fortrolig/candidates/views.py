@@ -18,7 +18,7 @@ from fortrolig.audit.services import actor_for_user
 from fortrolig.core import clock
 from fortrolig.core.errors import ValidationFailed
 from fortrolig.documents.services import UploadRefused, document_upload
-from fortrolig.search.selectors import CandidateSearchQuery, candidate_search
+from fortrolig.search.selectors import CandidateSearchQuery
 
 from . import selectors, services, ui
 from .forms import CandidateForm, MergeForm, ReferenceForm, SearchForm, UploadForm
@@ -47,8 +47,10 @@ def _attach_errors(form: Any, error: ValidationFailed) -> None:
 def candidate_list_view(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    page = candidate_search(
+    page = selectors.candidate_search_open(
         agency=request.agency,  # type: ignore[attr-defined]
+        actor=actor_for_user(request.user),
+        now=clock.now(),
         query=CandidateSearchQuery(
             text=data.get("q", ""),
             skills=tuple(data.get("skills", ())),

@@ -285,6 +285,12 @@ def test_list_shows_only_the_agencys_unrestricted_candidates(
     response = api_client.get(URL, {"q": "Prøvesen"})
     assert [item["id"] for item in response.json()["items"]] == [str(mine.id)]
     assert api_client.get(URL, {"q": "Annen"}).json()["items"] == []
+    # P-28: each candidate a token was shown is recorded, with the API as the actor.
+    from fortrolig.audit.models import AuditEvent
+
+    listed = AuditEvent.objects.filter(action="candidate.listed")
+    assert {e.subject_id for e in listed} == {mine.id}
+    assert {e.actor_type for e in listed} == {"api"}
 
 
 def test_list_rejects_bad_paging(api_client):

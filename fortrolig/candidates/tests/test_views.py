@@ -220,3 +220,29 @@ def test_p27_editing_keeps_the_national_id_and_never_shows_it(
         reverse("candidates:detail", kwargs={"candidate_id": candidate.id})
     )
     assert "01019010046" not in detail.content.decode()
+
+
+def test_p28_every_candidate_shown_in_a_list_is_recorded_as_listed(
+    consultant_client, agency, create
+):
+    create(consultant_client)
+    create(
+        consultant_client,
+        first_name="Per",
+        last_name="Prøvesen",
+        email="per@example.com",
+        phone="",
+        birth_date="",
+        summary="Regnskap.",
+    )
+    sigrid = Candidate.objects.get(first_name="Sigrid")
+    consultant_client.get(reverse("candidates:list"), {"q": "Sigrid"})
+    listed = AuditEvent.objects.filter(action="candidate.listed")
+    assert [e.subject_id for e in listed] == [sigrid.id]
+    event = listed.get()
+    assert event.purpose == "search"
+    assert "first_name" in event.fields
+    assert "Sigrid" not in str(event.fields)
+    # A search that shows nobody records nothing.
+    consultant_client.get(reverse("candidates:list"), {"q": "ingen-treff-her"})
+    assert AuditEvent.objects.filter(action="candidate.listed").count() == 1
