@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "fortrolig.audit",
     "fortrolig.candidates",
     "fortrolig.documents",
+    "fortrolig.clients",
+    "fortrolig.assignments",
     "fortrolig.search",
     "fortrolig.privacy",
     "fortrolig.messaging",
