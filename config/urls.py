@@ -7,7 +7,11 @@ urlpatterns = [
     path("staff/audit/", include("fortrolig.audit.urls")),
     path("staff/candidates/", include("fortrolig.candidates.urls")),
     path("staff/documents/", include("fortrolig.documents.urls")),
+    path("staff/clients/", include("fortrolig.clients.urls")),
+    path("staff/assignments/", include("fortrolig.assignments.urls")),
+    path("staff/ads/", include("fortrolig.assignments.ads_urls")),
     path("staff/outbox/", include("fortrolig.messaging.urls")),
     path("api/v1/", include("fortrolig.api.urls")),
+    path("", include("fortrolig.public.apply_urls")),
     path("", include("fortrolig.public.urls")),
 ]

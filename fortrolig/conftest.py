@@ -76,3 +76,56 @@ def manager_client(client, agency):
 def consultant_client(client, agency):
     login_verified(client, make_staff(agency, email="radgiver@nordlys.example.com"))
     return client
+
+
+# Valid organisation numbers (mod-11) for made-up client companies.
+CLIENT_ORG_NUMBERS = ["889640782", "912345688", "912345696", "912345718", "912345726"]
+
+
+def make_client(agency: Agency, *, name: str = "Fjordkraft Testkunde AS", index: int = 0, **extra):
+    """A client company row, created directly (tests of other apps need one to hang on)."""
+    from fortrolig.clients.models import Client
+
+    values = {"name": name, "org_number": CLIENT_ORG_NUMBERS[index]}
+    values.update(extra)
+    return Client.objects.create(agency=agency, **values)
+
+
+def make_position(agency: Agency, *, client=None, confidential: bool = False, **extra):
+    """An open assignment with one position, created directly; returns the position."""
+    import datetime as dt
+
+    from fortrolig.assignments.models import Assignment, AssignmentKind, Position
+
+    client = client or make_client(agency)
+    assignment = Assignment.objects.create(
+        agency=agency,
+        client=client,
+        title=extra.pop("assignment_title", "Rekruttering av lagermedarbeidere"),
+        kind=AssignmentKind.RECRUITMENT,
+        confidential_client=confidential,
+        starts_on=dt.date(2026, 1, 5),
+    )
+    values = {"title": "Lagermedarbeider", "location": "Bergen"}
+    values.update(extra)
+    return Position.objects.create(agency=agency, assignment=assignment, **values)
+
+
+def make_published_ad(agency: Agency, *, position=None, code: str = "", **extra):
+    """A published job ad for `position` (or a new one), created directly."""
+    import datetime as dt
+    import secrets
+
+    from fortrolig.assignments.models import AdStatus, JobAd
+
+    position = position or make_position(agency)
+    values = {
+        "title": position.title,
+        "body": "Vi søker en strukturert lagermedarbeider til et fast team.",
+        "location": position.location,
+        "status": AdStatus.PUBLISHED,
+        "published_at": dt.datetime(2026, 2, 1, 8, 0, tzinfo=dt.UTC),
+        "verification_code": code or secrets.token_hex(4).upper(),
+    }
+    values.update(extra)
+    return JobAd.objects.create(agency=agency, position=position, **values)

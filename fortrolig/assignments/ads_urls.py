@@ -1,0 +1,6 @@
+"""URLs; filled in by the issue-4 work."""
+
+from django.urls import URLPattern
+
+app_name = "ads"
+urlpatterns: list[URLPattern] = []
