@@ -129,6 +129,10 @@ LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default
 LOGIN_THROTTLE_ACCOUNT_FAILURES = env.int("LOGIN_THROTTLE_ACCOUNT_FAILURES", default=5)
 LOGIN_THROTTLE_IP_FAILURES = env.int("LOGIN_THROTTLE_IP_FAILURES", default=20)
 
+# Spam protection of the public apply form: applications per client address per window.
+APPLY_THROTTLE_WINDOW_SECONDS = env.int("APPLY_THROTTLE_WINDOW_SECONDS", default=60 * 60)
+APPLY_THROTTLE_PER_IP = env.int("APPLY_THROTTLE_PER_IP", default=10)
+
 OTP_TOTP_ISSUER = "Fortrolig"
 
 LANGUAGE_CODE = "nb"
