@@ -129,6 +129,10 @@ LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default
 LOGIN_THROTTLE_ACCOUNT_FAILURES = env.int("LOGIN_THROTTLE_ACCOUNT_FAILURES", default=5)
 LOGIN_THROTTLE_IP_FAILURES = env.int("LOGIN_THROTTLE_IP_FAILURES", default=20)
 
+# The public address of the site: the "own site" address of a published ad (P-14) and the
+# links in emails are built from it.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Spam protection of the public apply form: applications per client address per window.
 APPLY_THROTTLE_WINDOW_SECONDS = env.int("APPLY_THROTTLE_WINDOW_SECONDS", default=60 * 60)
 APPLY_THROTTLE_PER_IP = env.int("APPLY_THROTTLE_PER_IP", default=10)
