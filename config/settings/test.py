@@ -16,7 +16,10 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'test.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-run.sqlite3")}
+    # TEST_SQLITE_NAME lets parallel runs on one checkout keep out of each other's way.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str("TEST_SQLITE_NAME", default=str(VAR_DIR / "test-run.sqlite3"))
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
