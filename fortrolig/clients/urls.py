@@ -1,6 +1,10 @@
-"""URLs; filled in by the issue-4 work."""
+from django.urls import path
 
-from django.urls import URLPattern
+from . import views
 
 app_name = "clients"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.client_list_view, name="list"),
+    path("new/", views.client_create_view, name="create"),
+    path("<uuid:client_id>/", views.client_detail_view, name="detail"),
+]
