@@ -44,6 +44,7 @@ classify(
         "source_partner": personal(Category.IDENTITY, _clock),
         "restricted": personal(Category.CONSENT, _clock),
         "last_activity_at": personal(Category.TECHNICAL, _clock),
+        "erase_after": personal(Category.TECHNICAL, _clock),
     },
 )
 # A reference is another person: their details are kept only as long as the candidate's.
@@ -62,5 +63,39 @@ classify(
         "phone": _reference,
         "email": _reference,
         "may_ask_about": _reference,
+    },
+)
+# A background check (P-07) lives until the assignment ends; then only the dated outcome
+# remains, which follows the candidate's own clock.
+_check = personal(Category.BACKGROUND_CHECK, RetentionClock.ASSIGNMENT_END)
+_check_secret = personal(
+    Category.BACKGROUND_CHECK, RetentionClock.ASSIGNMENT_END, Sensitivity.SENSITIVE
+)
+_check_note = personal(Category.BACKGROUND_CHECK, _clock)
+classify(
+    "candidates.BackgroundCheck",
+    {
+        "id": NOT_PERSONAL,
+        "created_at": NOT_PERSONAL,
+        "updated_at": NOT_PERSONAL,
+        "agency": NOT_PERSONAL,
+        "candidate": NOT_PERSONAL,
+        "application": NOT_PERSONAL,
+        "data_key": NOT_PERSONAL,
+        "kind": _check_note,
+        "status": _check_note,
+        "requested_at": _check_note,
+        "notice_sent_at": _check_note,
+        "requested_by": personal(Category.TECHNICAL, RetentionClock.MEMBERSHIP),
+        "received_at": _check,
+        "filename": _check_secret,
+        "content_type": _check,
+        "size": _check,
+        "blob_name": _check,
+        "details": _check_secret,
+        "outcome": _check_note,
+        "outcome_on": _check_note,
+        "destroyed_at": _check_note,
+        "erase_after": _check_note,
     },
 )

@@ -1,5 +1,6 @@
 """Candidates (P-05, P-06) and their references."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,9 @@ class Candidate(AgencyScopedModel):
     # P-23: a restricted candidate is stored but left out of search, lists and sharing.
     restricted = models.BooleanField(_("processing restricted"), default=False)
     last_activity_at = models.DateTimeField(_("last activity"))
+    # The retention deadline (P-18): computed by the privacy engine from the last activity
+    # and any storage consent; empty while a legal hold pauses the clock.
+    erase_after = models.DateTimeField(_("erase after"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("candidate")
@@ -83,6 +87,7 @@ class Candidate(AgencyScopedModel):
             models.Index(
                 fields=["agency", "restricted", "-last_activity_at"], name="candidate_list_idx"
             ),
+            models.Index(fields=["erase_after"], name="candidate_erase_after_idx"),
         ]
 
     def __str__(self) -> str:
@@ -117,3 +122,74 @@ class Reference(AgencyScopedModel):
     class Meta:
         verbose_name = _("reference")
         verbose_name_plural = _("references")
+
+
+class CheckKind(models.TextChoices):
+    POLICE_CERTIFICATE = "police_certificate", _("Police certificate")
+    SECURITY_CLEARANCE = "security_clearance", _("Security clearance")
+    CREDIT_CHECK = "credit_check", _("Credit check")
+
+
+class CheckStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested; the candidate has been told")
+    RECEIVED = "received", _("Received")
+    DESTROYED = "destroyed", _("Destroyed; only the note remains")
+
+
+class CheckOutcome(models.TextChoices):
+    SATISFACTORY = "satisfactory", _("Checked, satisfactory")
+    NOT_SATISFACTORY = "not_satisfactory", _("Checked, not satisfactory")
+
+
+class BackgroundCheck(AgencyScopedModel):
+    """A police certificate, security clearance or credit check for one application (P-07).
+
+    Requested only for a position that requires it, after the candidate is told. The
+    document and its details are encrypted under the candidate's data key and destroyed
+    when the assignment ends or the candidate leaves it; only the dated outcome remains.
+    """
+
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="background_checks"
+    )
+    application = models.ForeignKey(
+        "assignments.Application", on_delete=models.PROTECT, related_name="background_checks"
+    )
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=30, choices=CheckKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CheckStatus.choices, default=CheckStatus.REQUESTED
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    notice_sent_at = models.DateTimeField(_("candidate told"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    filename = EncryptedTextField(_("file name"), null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    blob_name = models.CharField(max_length=200, blank=True)
+    details = EncryptedTextField(_("details"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=CheckOutcome.choices, blank=True
+    )
+    outcome_on = models.DateField(_("checked on"), null=True, blank=True)
+    destroyed_at = models.DateTimeField(_("destroyed"), null=True, blank=True)
+    # The assignment's end; set when it ends (P-07).
+    erase_after = models.DateTimeField(_("erase after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background check")
+        verbose_name_plural = _("background checks")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="destroyed")
+                | (Q(blob_name="", filename__isnull=True, details__isnull=True)),
+                name="background_check_destroyed_is_empty",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "candidate"], name="bgcheck_candidate_idx"),
+            models.Index(fields=["erase_after"], name="bgcheck_erase_after_idx"),
+        ]

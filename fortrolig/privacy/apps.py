@@ -10,4 +10,4 @@ class PrivacyConfig(AppConfig):
         # Every installed app (ours, and the third-party classifications in this app's
         # own module) declares its fields in a `datamap` module.
         autodiscover_modules("datamap")
-        from . import datamap_thirdparty  # noqa: F401
+        from . import datamap_own, datamap_thirdparty  # noqa: F401
