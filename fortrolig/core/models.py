@@ -34,6 +34,8 @@ class AgencySettings:
     request_due_months: int = 1
     payroll_retention_years_after_financial_year: int = 5
     client_credit_threshold: int = 50
+    # Client contacts and signed agreements are kept this long after the agreement ends.
+    client_retention_months_after_agreement: int = 12
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "AgencySettings":
