@@ -11,7 +11,10 @@ urlpatterns = [
     path("staff/assignments/", include("fortrolig.assignments.urls")),
     path("staff/ads/", include("fortrolig.assignments.ads_urls")),
     path("staff/outbox/", include("fortrolig.messaging.urls")),
+    path("staff/privacy/", include("fortrolig.privacy.urls")),
+    path("staff/retention/", include("fortrolig.privacy.retention_urls")),
     path("api/v1/", include("fortrolig.api.urls")),
+    path("personvern/", include("fortrolig.privacy.public_urls")),
     path("", include("fortrolig.public.apply_urls")),
     path("", include("fortrolig.public.urls")),
 ]
