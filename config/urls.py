@@ -13,6 +13,8 @@ urlpatterns = [
     path("staff/outbox/", include("fortrolig.messaging.urls")),
     path("staff/privacy/", include("fortrolig.privacy.urls")),
     path("staff/retention/", include("fortrolig.privacy.retention_urls")),
+    path("staff/checks/", include("fortrolig.candidates.check_urls")),
+    path("staff/paper/", include("fortrolig.privacy.paper_urls")),
     path("api/v1/", include("fortrolig.api.urls")),
     path("personvern/", include("fortrolig.privacy.public_urls")),
     path("", include("fortrolig.public.apply_urls")),
