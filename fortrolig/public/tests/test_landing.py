@@ -10,7 +10,7 @@ def agencies(agency, other_agency):
 
 
 @pytest.mark.django_db
-def test_landing_lists_each_agency_with_its_public_contact(client, agencies):
+def test_landing_is_the_job_board_and_lists_each_agency_with_its_public_contact(client, agencies):
     response = client.get("/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -20,6 +20,8 @@ def test_landing_lists_each_agency_with_its_public_contact(client, agencies):
         # Only what an agency publishes: not its organisation number or internal settings.
         assert agency.org_number not in body
     assert 'href="/staff/login/"' in body
+    assert 'role="search"' in body
+    assert 'href="/verify/"' in body
 
 
 @pytest.mark.django_db
@@ -36,8 +38,9 @@ def test_landing_sets_no_cookies(client, agencies, query):
     assert response.status_code == 200
     assert "Set-Cookie" not in str(response.serialize_headers(), "latin-1")
     assert not response.cookies
-    # No form at all, so no CSRF token and no CSRF cookie.
-    assert b"<form" not in response.content
+    # Only the search form, sent by GET: no CSRF token and no CSRF cookie.
+    assert b'method="post"' not in response.content.lower()
+    assert b'<form method="get"' in response.content
     assert b"csrfmiddlewaretoken" not in response.content
 
 
