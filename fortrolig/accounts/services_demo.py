@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from fortrolig.assignments.demo import demo_business_seed
 from fortrolig.audit.services import Actor, record
 from fortrolig.candidates.demo import DEMO_CANDIDATES, demo_candidates_seed
 from fortrolig.core.clock import require_aware
@@ -56,6 +57,7 @@ class DemoSeed:
     password: str
     logins: list[DemoLogin]
     candidates_created: int
+    clients_created: int
     candidates_total: int = len(DEMO_CANDIDATES)
 
 
@@ -133,9 +135,11 @@ def demo_seed(*, now: datetime) -> DemoSeed:
                 )
             )
         candidates_created = demo_candidates_seed(agency=agency, now=now)
+        clients_created = demo_business_seed(agency=agency, now=now)
     return DemoSeed(
         agency=agency,
         password=DEMO_PASSWORD,
         logins=logins,
         candidates_created=candidates_created,
+        clients_created=clients_created,
     )

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             "Staff login: /staff/login/ (for example http://127.0.0.1:8000/staff/login/)",
             f"Password for every demo login: {seed.password}",
             f"Demo candidates: {seed.candidates_total}, each with a CV",
+            "Demo clients: 2, each with an open assignment and a published ad on /",
         ]
         for login in seed.logins:
             lines += [
