@@ -177,8 +177,12 @@ def document_upload(
     filename: str,
     content: bytes,
     now: datetime,
+    checked: checks.Verdict | None = None,
 ) -> Document:
     """Check a file by content and store it encrypted under the candidate's data key.
+
+    `checked` is the verdict of an `upload_check` of these same bytes made earlier by the
+    caller, so that a caller can run the slow check before it takes locks.
 
     Records `candidate.document.uploaded`, counts as activity of the candidate, and after
     the commit queues text extraction and a search refresh. Raises NotFound for a
@@ -189,7 +193,7 @@ def document_upload(
     if kind not in DocumentKind.values:
         raise ValidationFailed(MSG_KIND_UNKNOWN, field_errors={"kind": [str(MSG_KIND_UNKNOWN)]})
     candidate = candidate_get(agency=agency, candidate_id=candidate_id)
-    verdict = upload_check(content=content)
+    verdict = checked if checked is not None else upload_check(content=content)
     stored_name = filename_clean(filename, extension=verdict.extension, fmt=verdict.format)
     blob_name = vault_store(data_key_id=candidate.data_key_id, content=verdict.content)
     try:

@@ -167,3 +167,16 @@ RECOVERY_CODES_REGENERATED = register(
         description="Tells a staff member that their recovery codes were regenerated.",
     )
 )
+APPLICATION_RECEIVED = register(
+    EmailTemplate(
+        name="application.received",
+        context_keys=frozenset(
+            {"agency_name", "ad_title", "reply_email", "retention_months", "link"}
+        ),
+        description=(
+            "Confirms to an applicant that their application arrived, names the reply "
+            "address and what happens next, and links the privacy notice. Nothing the "
+            "applicant typed, and nothing sensitive."
+        ),
+    )
+)

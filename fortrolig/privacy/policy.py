@@ -146,6 +146,18 @@ Span = Text | Value | Email | Link
 Spans = tuple[Span, ...]
 
 
+def policy_path(*, agency_slug: str, language: str | None = None) -> str:
+    """The path of an agency's public privacy policy, in `language` when it is not the
+    default. Emails and the apply form link here."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("policy:agency", kwargs={"slug": agency_slug})
+    if language and language != settings.LANGUAGE_CODE:
+        path += f"?lang={language}"
+    return path
+
+
 def spans_html(spans: Iterable[Span]) -> SafeString:
     return mark_safe("".join(span.html() for span in spans))  # noqa: S308 (each is escaped)
 

@@ -1,13 +1,12 @@
-"""URLs of the apply flow; filled in by the issue-4 work."""
+"""URLs of the public apply flow, mounted at the site root before the public pages."""
 
-from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+
+from . import apply_views
 
 app_name = "apply"
 
-
-def _not_yet(request: HttpRequest, ad_id: object) -> HttpResponse:
-    raise Http404
-
-
-urlpatterns = [path("jobs/<uuid:ad_id>/apply/", _not_yet, name="start")]
+urlpatterns = [
+    path("jobs/<uuid:ad_id>/apply/", apply_views.apply_view, name="start"),
+    path("jobs/<uuid:ad_id>/apply/received/", apply_views.received_view, name="received"),
+]

@@ -110,6 +110,14 @@ def _sample_context(template: registry.EmailTemplate) -> dict:
         "agency_name": "Nordlys Rekruttering AS",
         "link": LINK,
         "occurred_at": NOW,
+        "ad_title": "Lagermedarbeider",
+        "reply_email": "personvern@nordlys.example.com",
+        "retention_months": 24,
+        "deadline": NOW,
+        "extension_months": 24,
+        "check_kind": "police_certificate",
+        "position_title": "Lagermedarbeider",
+        "client_name": "",
     }
     return {key: samples[key] for key in template.context_keys}
 
