@@ -861,5 +861,15 @@ def application_move(
             fields=("stage",),
             now=now,
         )
+        if stage.outcome == StageOutcome.REJECTED:
+            # The candidate has left the assignment: their background checks go (P-07).
+            # Imported here: the candidates app's checks module imports this app's models.
+            from fortrolig.candidates.background_checks import (
+                background_checks_destroy_for_application,
+            )
+
+            background_checks_destroy_for_application(
+                agency=agency, actor=actor, application_id=application.id, now=now
+            )
         _candidate_touched(application.candidate_id, now)
     return application

@@ -180,3 +180,18 @@ APPLICATION_RECEIVED = register(
         ),
     )
 )
+BACKGROUND_CHECK_NOTICE = register(
+    EmailTemplate(
+        name="background_check.notice",
+        context_keys=frozenset(
+            {"agency_name", "check_kind", "position_title", "client_name", "reply_email", "link"}
+        ),
+        description=(
+            "Tells a candidate, before it is collected, which background check (police "
+            "certificate, security clearance or credit check) the agency will ask for, for "
+            "which recruitment, and that it is destroyed when the assignment ends (P-07). "
+            "The client's name is empty while the client is confidential and not released "
+            "(P-15); `link` is the privacy notice. Nothing sensitive, and no document."
+        ),
+    )
+)
