@@ -21,6 +21,15 @@ app.conf.beat_schedule = {
         "task": "fortrolig.documents.tasks.documents_extraction_requeue_task",
         "schedule": crontab(minute="*/15"),
     },
+    # P-18: erase what is due, then ask the candidates whose deadline is near.
+    "retention-sweep-daily": {
+        "task": "fortrolig.privacy.tasks.retention_sweep_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "retention-renewal-notices-daily": {
+        "task": "fortrolig.privacy.tasks.renewal_notices_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "email-requeue-stranded": {
         "task": "fortrolig.messaging.tasks.email_requeue_stranded_task",
         "schedule": crontab(minute="*/10"),

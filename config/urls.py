@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/paper/", include("fortrolig.privacy.paper_urls")),
     path("api/v1/", include("fortrolig.api.urls")),
     path("personvern/", include("fortrolig.privacy.public_urls")),
+    path("fornye/", include("fortrolig.privacy.renewal_urls")),
     path("", include("fortrolig.public.apply_urls")),
     path("", include("fortrolig.public.urls")),
 ]

@@ -27,7 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from fortrolig.audit.services import Actor, record
 from fortrolig.candidates.models import Candidate, Source
 from fortrolig.candidates.selectors import REASON_EMAIL, candidate_duplicates
-from fortrolig.candidates.services import CandidateInput, candidate_create
+from fortrolig.candidates.services import (
+    CandidateInput,
+    candidate_activity_record,
+    candidate_create,
+)
 from fortrolig.candidates.validation import MSG_CONTROL_CHARACTERS, candidate_clean
 from fortrolig.core.clock import require_aware
 from fortrolig.core.errors import ApplicationError, NotFound, ValidationFailed
@@ -532,10 +536,4 @@ def _has_same_file(agency: Agency, candidate_id: uuid.UUID, document: Document) 
 
 def _candidate_touched(candidate_id: uuid.UUID, now: datetime) -> None:
     """An application is the candidate's activity (the retention clock, P-18)."""
-    from fortrolig.search.services import search_index_schedule
-
-    updated = Candidate.objects.filter(pk=candidate_id, last_activity_at__lt=now).update(
-        last_activity_at=now
-    )
-    if updated:
-        search_index_schedule(candidate_id=candidate_id)
+    candidate_activity_record(candidate_id=candidate_id, now=now)

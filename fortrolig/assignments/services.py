@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fortrolig.audit.models import ActorType
 from fortrolig.audit.services import Actor, SubjectRef, record
-from fortrolig.candidates.models import Candidate
+from fortrolig.candidates.services import candidate_activity_record
 from fortrolig.core.clock import require_aware
 from fortrolig.core.errors import Conflict, NotFound, ValidationFailed
 from fortrolig.core.models import Agency
@@ -747,15 +747,8 @@ def pipeline_stage_archive(
 
 
 def _candidate_touched(candidate_id: uuid.UUID, now: datetime) -> None:
-    """Count work on the candidate's applications as activity (the retention clock), and
-    refresh their search entry after the commit, as a document upload does."""
-    from fortrolig.search.services import search_index_schedule
-
-    updated = Candidate.objects.filter(pk=candidate_id, last_activity_at__lt=now).update(
-        last_activity_at=now
-    )
-    if updated:
-        search_index_schedule(candidate_id=candidate_id)
+    """Work on an application is activity of the candidate (the retention clock, P-18)."""
+    candidate_activity_record(candidate_id=candidate_id, now=now)
 
 
 def application_add(

@@ -17,6 +17,7 @@ from fortrolig.audit.services import Actor, SubjectRef, record
 from fortrolig.core.crypto import data_key_create, data_key_destroy
 from fortrolig.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from fortrolig.core.models import Agency, DataKey
+from fortrolig.privacy.retention import candidate_erase_after_refresh
 
 from .models import Candidate, Reference
 from .selectors import DuplicateMatch, candidate_duplicates
@@ -108,6 +109,19 @@ def _schedule_search_refresh(candidate_id: uuid.UUID) -> None:
     search_index_schedule(candidate_id=candidate_id)
 
 
+def candidate_activity_record(*, candidate_id: uuid.UUID, now: datetime) -> bool:
+    """Count `now` as activity of the candidate: the retention clock (P-18) starts again
+    from it, so the deadline is computed anew, and the search entry is refreshed after the
+    commit. Returns whether the last activity moved (an older `now` changes nothing)."""
+    moved = Candidate.objects.filter(pk=candidate_id, last_activity_at__lt=now).update(
+        last_activity_at=now
+    )
+    if moved:
+        candidate_erase_after_refresh(candidate_id=candidate_id, now=now)
+        _schedule_search_refresh(candidate_id)
+    return bool(moved)
+
+
 def candidate_create(
     *,
     agency: Agency,
@@ -140,6 +154,7 @@ def candidate_create(
             fields=clean.filled_fields(),
             now=now,
         )
+        candidate.erase_after = candidate_erase_after_refresh(candidate_id=candidate.id, now=now)
         _schedule_search_refresh(candidate.id)
     return candidate
 

@@ -6,7 +6,7 @@ from fortrolig.audit.models import AuditVerification
 from fortrolig.audit.selectors import latest_verification
 from fortrolig.core.models import Agency, JobRun
 
-SCHEDULED_JOBS = ("audit_verify",)
+SCHEDULED_JOBS = ("audit_verify", "retention_sweep", "retention_renewal_notices")
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fortrolig.audit.models import ActorType
 from fortrolig.audit.services import Actor, PendingEvent, record, record_many
-from fortrolig.candidates.models import Candidate
 from fortrolig.candidates.selectors import candidate_get
+from fortrolig.candidates.services import candidate_activity_record
 from fortrolig.core.clock import require_aware
 from fortrolig.core.crypto import KeyDestroyed, keyed_hash
 from fortrolig.core.errors import NotFound, ValidationFailed
@@ -217,9 +217,7 @@ def document_upload(
                 ),
                 uploaded_by_id=_uploader_id(actor),
             )
-            Candidate.objects.filter(pk=candidate.id, last_activity_at__lt=now).update(
-                last_activity_at=now
-            )
+            candidate_activity_record(candidate_id=candidate.id, now=now)
             record(
                 agency=agency,
                 actor=actor,

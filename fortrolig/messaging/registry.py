@@ -180,6 +180,19 @@ APPLICATION_RECEIVED = register(
         ),
     )
 )
+RETENTION_RENEWAL_NOTICE = register(
+    EmailTemplate(
+        name="retention.renewal_notice",
+        context_keys=frozenset(
+            {"agency_name", "deadline", "extension_months", "link", "reply_email"}
+        ),
+        description=(
+            "Asks a candidate, 30 and 7 days before their retention deadline, whether the "
+            "agency may keep their information longer (P-18). Only the agency's name, the "
+            "date and a signed link: nothing about the candidate."
+        ),
+    )
+)
 BACKGROUND_CHECK_NOTICE = register(
     EmailTemplate(
         name="background_check.notice",
