@@ -42,6 +42,8 @@ from fortrolig.documents.models import Document, DocumentKind
 from fortrolig.documents.selectors import document_list
 from fortrolig.documents.services import document_upload, upload_check
 from fortrolig.messaging.services import email_queue
+from fortrolig.privacy.consents import consent_give
+from fortrolig.privacy.models import ConsentChannel, ConsentPurpose
 from fortrolig.privacy.policy import policy_path
 
 from .models import AdStatus, Application, ApplicationSource, AssignmentStatus, JobAd
@@ -444,7 +446,29 @@ class _Submission:
             purpose=PURPOSE,
             now=self.now,
         )
+        self._alerts_consent_record(candidate.id, actor, fields)
         return application
+
+    def _alerts_consent_record(
+        self, candidate_id: uuid.UUID, actor: Actor, chosen_fields: list[str]
+    ) -> None:
+        """Job alerts are a purpose of their own (P-16): a ticked choice is a consent,
+        recorded with the policy version the applicant saw and the job-board channel."""
+        kinds = [
+            name.removeprefix("alerts_")
+            for name in ("alerts_similar_jobs", "alerts_same_location")
+            if name in chosen_fields
+        ]
+        if kinds:
+            consent_give(
+                agency=self.agency,
+                actor=actor,
+                purpose=ConsentPurpose.JOB_ALERTS,
+                channel=ConsentChannel.JOB_BOARD,
+                candidate_id=candidate_id,
+                scope={"alerts": kinds, "position": str(self.ad.position_id)},
+                now=self.now,
+            )
 
     def _application_update(
         self, application: Application, actor: Actor, *, cv_added: bool
@@ -469,6 +493,7 @@ class _Submission:
             application.save(update_fields=[*changed, "updated_at"])
         if not (changed or cv_added):
             return False
+        self._alerts_consent_record(application.candidate_id, actor, changed)
         record(
             agency=self.agency,
             actor=actor,

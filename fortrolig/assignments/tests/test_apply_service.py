@@ -165,12 +165,19 @@ def test_p06_a_new_email_makes_a_candidate_whose_source_is_the_application(ad, a
 @pytest.mark.django_db
 def test_p28_the_application_is_audited_with_field_names_only(ad, agency):
     submit(ad, cover_letter="")
-    events = list(AuditEvent.objects.filter(agency=agency).order_by("seq"))
+    # The first consent of an agency seeds its register and publishes its policy version;
+    # those events are about the agency, not the applicant.
+    events = [
+        event
+        for event in AuditEvent.objects.filter(agency=agency).order_by("seq")
+        if not event.action.startswith(("privacy.register.", "privacy.policy."))
+    ]
     actions = [event.action for event in events]
     assert actions == [
         "candidate.created",
         "candidate.document.uploaded",
         "application.submitted",
+        "privacy.consent.given",
         "messaging.email.queued",
     ]
     submitted = events[2]
@@ -629,3 +636,24 @@ def test_many_people_at_once_each_land_once(transactional_db, media_root):
     assert Document.objects.count() == 6
     assert OutboundEmail.objects.count() == 6
     assert len(stored_files(media_root)) == 6
+
+
+@pytest.mark.django_db
+def test_p16_ticked_job_alerts_are_recorded_as_a_consent_with_the_policy_version(agency, ad):
+    from fortrolig.privacy.models import Consent, ConsentChannel, ConsentPurpose
+
+    submit(ad, alerts_similar_jobs=True, alerts_same_location=False)
+    consent = Consent.objects.get(agency=agency)
+    assert consent.purpose == ConsentPurpose.JOB_ALERTS
+    assert consent.channel == ConsentChannel.JOB_BOARD
+    assert consent.scope["alerts"] == ["similar_jobs"]
+    assert consent.policy_version.agency_id == agency.id
+    assert consent.withdrawn_at is None
+
+
+@pytest.mark.django_db
+def test_p16_no_alert_ticked_records_no_consent(agency, ad):
+    from fortrolig.privacy.models import Consent
+
+    submit(ad, alerts_similar_jobs=False, alerts_same_location=False)
+    assert not Consent.objects.exists()
