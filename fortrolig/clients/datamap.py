@@ -51,6 +51,7 @@ classify(
         "phone": _contact,
         "is_primary": NOT_PERSONAL,
         "ended_at": NOT_PERSONAL,
+        "erase_after": personal(Category.TECHNICAL, RetentionClock.AGREEMENT_END),
     },
 )
 # The signed agreement names its signatories.
@@ -72,6 +73,7 @@ classify(
         "content_type": _agreement_file,
         "size": _agreement_file,
         "blob_name": _agreement_file,
+        "erase_after": personal(Category.TECHNICAL, RetentionClock.AGREEMENT_END),
     },
 )
 classify(

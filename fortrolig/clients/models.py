@@ -71,6 +71,9 @@ class ClientContact(AgencyScopedModel):
     # The contact who receives presentations and invoices questions by default.
     is_primary = models.BooleanField(_("primary contact"), default=False)
     ended_at = models.DateTimeField(_("no longer a contact"), null=True, blank=True)
+    # When the retention sweep erases the contact (P-04; see `clients.retention`). NULL while
+    # the client has an agreement without an end or an open assignment.
+    erase_after = models.DateTimeField(_("erase after"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("client contact")
@@ -78,6 +81,7 @@ class ClientContact(AgencyScopedModel):
         indexes = [
             models.Index(fields=["agency", "client"], name="client_contact_client_idx"),
             models.Index(fields=["agency", "email_hash"], name="client_contact_email_idx"),
+            models.Index(fields=["erase_after"], name="client_contact_erase_idx"),
         ]
 
     def __str__(self) -> str:
@@ -103,10 +107,14 @@ class Agreement(AgencyScopedModel):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     blob_name = models.CharField(max_length=200, blank=True)
+    # When the retention sweep erases the agreement and its file (P-04; see
+    # `clients.retention`).
+    erase_after = models.DateTimeField(_("erase after"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        indexes = [models.Index(fields=["erase_after"], name="agreement_erase_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),

@@ -24,6 +24,7 @@ from fortrolig.core.models import Agency
 from fortrolig.core.vault import vault_delete, vault_read, vault_store
 
 from .models import Agreement, Client, ClientContact, CreditAssessment
+from .retention import client_erase_after_refresh
 from .validation import (
     CLIENT_FIELDS,
     CONTACT_FIELDS,
@@ -270,6 +271,7 @@ def client_contact_add(
             fields=[name for name in CONTACT_FIELDS if getattr(clean, name) not in ("", False)],
             now=now,
         )
+        client_erase_after_refresh(agency=agency, client_id=client.id, now=now)
     return contact
 
 
@@ -340,6 +342,7 @@ def client_contact_end(
             fields=["ended_at"],
             now=now,
         )
+        client_erase_after_refresh(agency=agency, client_id=contact.client_id, now=now)
     return contact
 
 
@@ -402,6 +405,7 @@ def agreement_create(
                 fields=[name for name in audited if getattr(clean, name, True) not in ("", None)],
                 now=now,
             )
+            client_erase_after_refresh(agency=agency, client_id=client.id, now=now)
     except BaseException:
         # The row never committed: the blob must not outlive it.
         if blob_name:

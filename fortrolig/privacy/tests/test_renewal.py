@@ -29,7 +29,6 @@ from fortrolig.privacy.tasks import renewal_notices_task, retention_sweep_task
 
 from .test_retention_support import OSLO, make_candidate, use_test_policy
 
-
 ACTIVITY = datetime(2024, 4, 1, 10, 0, tzinfo=OSLO)
 DEADLINE = datetime(2026, 4, 1, 10, 0, tzinfo=OSLO)
 EXTENDED = datetime(2028, 4, 1, 10, 0, tzinfo=OSLO)

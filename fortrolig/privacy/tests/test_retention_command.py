@@ -49,7 +49,7 @@ def test_p18_command_json_is_machine_readable(agency):
     candidate = make_candidate(agency, last_activity_at=ACTIVITY)
     data = json.loads(run("--dry-run", "--json", "--now", "2026-03-01"))
     assert data["dry_run"] is True
-    assert data["erased"] == {"candidates.Candidate": 1}
+    assert data["erased"]["candidates.Candidate"] == 1
     assert data["items"] == [
         {
             "kind": "candidates.Candidate",
