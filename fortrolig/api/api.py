@@ -89,4 +89,12 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 
 # The endpoints register themselves on `api` when imported.
-from . import ads, applications, assignments, candidates, clients, endpoints  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    ads,
+    applications,
+    assignments,
+    candidates,
+    clients,
+    endpoints,
+    requests,
+)
