@@ -111,3 +111,60 @@ classify(
         "registered_by": _staff,
     },
 )
+
+# A request and its history outlive the subject: they hold IDs, dates and codes, and the
+# person's own words (details, response), which go with the request's record.
+_request_text = personal(Category.COMMUNICATION, RetentionClock.AUDIT_TRAIL)
+classify(
+    "privacy.DataSubjectRequest",
+    {
+        **_agency,
+        "kind": NOT_PERSONAL,
+        "channel": NOT_PERSONAL,
+        "subject_type": NOT_PERSONAL,
+        "subject_id": personal(Category.TECHNICAL, RetentionClock.AUDIT_TRAIL),
+        "candidate": NOT_PERSONAL,
+        "client_contact": NOT_PERSONAL,
+        "received_at": NOT_PERSONAL,
+        "due_on": NOT_PERSONAL,
+        "extended_due_on": NOT_PERSONAL,
+        "extension_reason": NOT_PERSONAL,
+        "extension_notice_at": NOT_PERSONAL,
+        "status": NOT_PERSONAL,
+        "identity_method": NOT_PERSONAL,
+        "identity_verified_at": NOT_PERSONAL,
+        "identity_verified_by": _staff,
+        "verification_code_hash": NOT_PERSONAL,
+        "verification_code_expires_at": NOT_PERSONAL,
+        "verification_attempts": NOT_PERSONAL,
+        "details": _request_text,
+        "response": _request_text,
+        "responded_at": NOT_PERSONAL,
+        "handled_by": _staff,
+    },
+)
+classify(
+    "privacy.RequestEvent",
+    {**_base, "request": NOT_PERSONAL, "at": NOT_PERSONAL, "action": NOT_PERSONAL, "actor": _staff},
+)
+classify(
+    "privacy.ErasureReceipt",
+    {
+        **_agency,
+        "request": NOT_PERSONAL,
+        "subject_type": NOT_PERSONAL,
+        "subject_id": personal(Category.TECHNICAL, RetentionClock.AUDIT_TRAIL),
+        "erased_at": NOT_PERSONAL,
+        "erased": NOT_PERSONAL,
+        "kept": NOT_PERSONAL,
+    },
+)
+classify(
+    "privacy.ErasedIdentity",
+    {
+        **_agency,
+        # Keyed hash: kept after erasure on purpose (opt-outs, no re-import).
+        "email_hash": personal(Category.TECHNICAL, RetentionClock.AUDIT_TRAIL),
+        "erased_at": NOT_PERSONAL,
+    },
+)

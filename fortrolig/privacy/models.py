@@ -248,3 +248,146 @@ class PaperDocument(AgencyScopedModel):
                 name="paper_unshredded_idx",
             ),
         ]
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access")
+    RECTIFICATION = "rectification", _("Rectification")
+    ERASURE = "erasure", _("Erasure")
+    RESTRICTION = "restriction", _("Restriction")
+    OBJECTION = "objection", _("Objection")
+    PORTABILITY = "portability", _("Portability")
+
+
+class RequestChannel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+
+
+class RequestSubjectType(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    CLIENT_CONTACT = "client_contact", _("Client contact")
+    EMPLOYEE = "employee", _("Employee")
+
+
+class RequestStatus(models.TextChoices):
+    # Waiting for the identity check (a code sent to the address on file).
+    AWAITING_IDENTITY = "awaiting_identity", _("Waiting for identity check")
+    OPEN = "open", _("Open")
+    EXTENDED = "extended", _("Extended")
+    DONE = "done", _("Answered")
+    REFUSED = "refused", _("Refused")
+
+
+class IdentityMethod(models.TextChoices):
+    PORTAL_LOGIN = "portal_login", _("Logged in to the portal")
+    EMAIL_CODE = "email_code", _("Code sent to the address on file")
+    DOCUMENT_SEEN = "document_seen", _("Identity document seen by staff")
+    KNOWN_CONTACT = "known_contact", _("Known contact, confirmed by staff")
+
+
+class DataSubjectRequest(AgencyScopedModel):
+    """A data-subject request (P-24): what was asked, about whom, how the person was
+    identified, when it is due, and how it was answered.
+
+    The subject is kept as a type and an ID (`subject_id`) as well as a foreign key, so that
+    the request and its receipt outlive an erasure: the ID then resolves to nobody.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=RequestKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=RequestChannel.choices)
+    subject_type = models.CharField(_("about"), max_length=20, choices=RequestSubjectType.choices)
+    subject_id = models.UUIDField(_("subject"))
+    candidate = models.ForeignKey(
+        Candidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_contact = models.ForeignKey(
+        ClientContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"))
+    # The same day of the next calendar month (or that month's last day), in Europe/Oslo.
+    due_on = models.DateField(_("due"))
+    extended_due_on = models.DateField(_("extended to"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extension_notice_at = models.DateTimeField(_("extension notice sent"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    identity_method = models.CharField(
+        _("identity check"), max_length=20, choices=IdentityMethod.choices, blank=True
+    )
+    identity_verified_at = models.DateTimeField(_("identity verified"), null=True, blank=True)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A one-time code sent to the address on file, stored as a keyed hash.
+    verification_code_hash = models.CharField(max_length=64, blank=True)
+    verification_code_expires_at = models.DateTimeField(null=True, blank=True)
+    verification_attempts = models.PositiveSmallIntegerField(default=0)
+    # What the person asked, in their words (rectification details, the objection's grounds).
+    details = models.TextField(_("details"), blank=True)
+    response = models.TextField(_("response"), blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(extended_due_on__isnull=True)
+                | Q(extended_due_on__gt=models.F("due_on")),
+                name="request_extension_after_due",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_on"], name="request_queue_idx"),
+            models.Index(fields=["agency", "subject_id"], name="request_subject_idx"),
+        ]
+
+
+class RequestEvent(BaseModel):
+    """One step in a request's history: a code and field names, never personal values."""
+
+    request = models.ForeignKey(DataSubjectRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=60)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at"]
+
+
+class ErasureReceipt(AgencyScopedModel):
+    """Proof of an erasure (P-22): what was erased, when, under which request, and what was
+    kept under which rule. No personal data."""
+
+    request = models.ForeignKey(
+        DataSubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_type = models.CharField(max_length=20, choices=RequestSubjectType.choices)
+    subject_id = models.UUIDField()
+    erased_at = models.DateTimeField()
+    # {"candidates.Candidate": 1, "documents.Document": 3, "blobs": 3, ...}
+    erased = models.JSONField(default=dict)
+    # [{"what": "payroll", "rule": "bokforingsloven_13", "until": "2031-12-31"}]
+    kept = models.JSONField(default=list)
+
+
+class ErasedIdentity(AgencyScopedModel):
+    """A keyed hash of an erased person's email: keeps their opt-outs and stops an import
+    from bringing them back (P-22). Not reversible without the lookup key."""
+
+    email_hash = models.CharField(max_length=64)
+    erased_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "email_hash"], name="erased_identity_unique"),
+        ]
