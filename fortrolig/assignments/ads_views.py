@@ -15,20 +15,12 @@ from fortrolig.accounts.permissions import staff_view
 from fortrolig.audit.services import actor_for_user
 from fortrolig.core import clock
 from fortrolig.core.errors import Conflict, ValidationFailed
+from fortrolig.core.forms import form_errors_attach
 
 from . import ads_selectors as selectors
 from . import ads_services as services
 from .ads_forms import AdCreateForm, AdFilterForm, AdForm, PublicationForm, PublicationRemoveForm
 from .models import AdStatus, JobAd
-
-
-def _attach_errors(form: Any, error: ValidationFailed) -> None:
-    for field, errors in error.field_errors.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.field_errors or type(error) is not ValidationFailed:
-        # A rule about the whole ad (P-15) is said once at the top as well.
-        form.add_error(None, str(error.message))
 
 
 def _ad_input(form: AdForm) -> services.AdInput:
@@ -93,7 +85,7 @@ def ad_create_view(request: HttpRequest) -> HttpResponse:
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error, also_at_top=type(error) is not ValidationFailed)
             except Conflict as error:
                 form.add_error(None, str(error.message))
             else:
@@ -166,7 +158,7 @@ def ad_edit_view(request: HttpRequest, ad_id: uuid.UUID) -> HttpResponse:
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error, also_at_top=type(error) is not ValidationFailed)
             except Conflict as error:
                 form.add_error(None, str(error.message))
             else:
@@ -259,7 +251,7 @@ def publication_add_view(request: HttpRequest, ad_id: uuid.UUID) -> HttpResponse
                 now=clock.now(),
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error, also_at_top=type(error) is not ValidationFailed)
         except Conflict as error:
             messages.error(request, str(error.message))
             return redirect("ads:detail", ad_id=ad_id)

@@ -18,6 +18,7 @@ from fortrolig.audit.services import actor_for_user
 from fortrolig.candidates.selectors import candidate_search_open
 from fortrolig.core import clock
 from fortrolig.core.errors import ApplicationError, Conflict, ValidationFailed
+from fortrolig.core.forms import form_errors_attach
 from fortrolig.search.selectors import CandidateSearchQuery
 
 from . import selectors, services
@@ -37,14 +38,6 @@ from .forms import (
 CANDIDATE_RESULTS = 10
 # Where the ads app serves its new-ad page, should its URL name not be there (yet).
 AD_CREATE_PATH = "/staff/ads/new/"
-
-
-def _attach_errors(form: Any, error: ValidationFailed) -> None:
-    for field, errors in error.field_errors.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, str(error.message))
 
 
 def _agency(request: HttpRequest) -> Any:
@@ -97,7 +90,7 @@ def assignment_create_view(request: HttpRequest) -> HttpResponse:
                 now=clock.now(),
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             messages.success(request, _("The assignment was created."))
             return redirect("assignments:detail", assignment_id=assignment.id)
@@ -150,7 +143,7 @@ def assignment_edit_view(request: HttpRequest, assignment_id: uuid.UUID) -> Http
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error)
             except ApplicationError as error:
                 form.add_error(None, str(error.message))
             else:
@@ -253,7 +246,7 @@ def position_add_view(request: HttpRequest, assignment_id: uuid.UUID) -> HttpRes
                 now=clock.now(),
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         except ApplicationError as error:
             form.add_error(None, str(error.message))
         else:
@@ -282,7 +275,7 @@ def position_edit_view(request: HttpRequest, position_id: uuid.UUID) -> HttpResp
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error)
             except ApplicationError as error:
                 form.add_error(None, str(error.message))
             else:
@@ -435,7 +428,7 @@ def stages_view(request: HttpRequest) -> HttpResponse:
                 now=clock.now(),
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             messages.success(request, _("The stage was added."))
             return redirect("assignments:stages")
@@ -460,7 +453,7 @@ def stage_rename_view(request: HttpRequest, stage_id: uuid.UUID) -> HttpResponse
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error)
             else:
                 messages.success(request, _("The stage was renamed."))
                 return redirect("assignments:stages")

@@ -17,6 +17,7 @@ from fortrolig.accounts.permissions import staff_view
 from fortrolig.audit.services import actor_for_user
 from fortrolig.core import clock
 from fortrolig.core.errors import ValidationFailed
+from fortrolig.core.forms import form_errors_attach
 from fortrolig.documents.services import UploadRefused, document_upload
 from fortrolig.search.selectors import CandidateSearchQuery
 
@@ -33,14 +34,6 @@ def _input_from(form: CandidateForm) -> services.CandidateInput:
         if name in names
     }
     return services.CandidateInput(**values)
-
-
-def _attach_errors(form: Any, error: ValidationFailed) -> None:
-    for field, errors in error.field_errors.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, str(error.message))
 
 
 @staff_view()
@@ -87,7 +80,7 @@ def candidate_create_view(request: HttpRequest) -> HttpResponse:
             form = CandidateForm({**request.POST.dict(), "allow_duplicate": "on"})
             form.is_valid()
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             messages.success(request, _("The candidate was registered."))
             return redirect("candidates:detail", candidate_id=candidate.id)
@@ -137,7 +130,7 @@ def candidate_edit_view(request: HttpRequest, candidate_id: uuid.UUID) -> HttpRe
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("candidates:detail", candidate_id=candidate.id)

@@ -23,6 +23,7 @@ from fortrolig.accounts.permissions import staff_view
 from fortrolig.audit.services import actor_for_user
 from fortrolig.core import clock
 from fortrolig.core.errors import Conflict, ValidationFailed
+from fortrolig.core.forms import form_errors_attach
 from fortrolig.documents.services import UploadRefused
 
 from . import selectors, services
@@ -31,14 +32,6 @@ from .forms import AgreementForm, ClientForm, ContactForm, CreditAssessmentForm,
 
 def _agency(request: HttpRequest) -> Any:
     return request.agency  # type: ignore[attr-defined]
-
-
-def _attach_errors(form: forms.Form, error: ValidationFailed) -> None:
-    for name, errors in error.field_errors.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, str(error.message))
 
 
 def _client_input(form: ClientForm) -> services.ClientInput:
@@ -90,7 +83,7 @@ def client_create_view(request: HttpRequest) -> HttpResponse:
                 now=clock.now(),
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             messages.success(request, _("The client was registered."))
             return redirect("clients:detail", client_id=client.id)
@@ -112,7 +105,7 @@ def client_edit_view(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("clients:detail", client_id=client.id)
@@ -189,7 +182,7 @@ def contact_add_view(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse
                 now=clock.now(),
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             messages.success(request, _("The contact person was added."))
             return redirect(_detail_url(client_id, "contacts"))
@@ -212,7 +205,7 @@ def contact_edit_view(request: HttpRequest, contact_id: uuid.UUID) -> HttpRespon
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect(_detail_url(contact.client_id, "contacts"))
@@ -267,7 +260,7 @@ def agreement_add_view(request: HttpRequest, client_id: uuid.UUID) -> HttpRespon
         except UploadRefused as error:
             form.add_error("file", str(error.message))
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             messages.success(request, _("The agreement was added."))
             return redirect(_detail_url(client_id, "agreements"))
@@ -320,7 +313,7 @@ def credit_add_view(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
                 now=clock.now(),
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             if assessment.below_threshold:
                 messages.warning(

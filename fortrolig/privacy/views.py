@@ -21,6 +21,7 @@ from fortrolig.accounts.permissions import MANAGER_ROLES, staff_view
 from fortrolig.audit.services import actor_for_user
 from fortrolig.core import clock
 from fortrolig.core.errors import NotFound, ValidationFailed
+from fortrolig.core.forms import form_errors_attach
 from fortrolig.public.i18n import language_from_query, supported_language
 
 from . import exports, policy, register
@@ -35,14 +36,6 @@ def _input_from(form: ActivityForm) -> register.ActivityInput:
         if name in names
     }
     return register.ActivityInput(**values)
-
-
-def _attach_errors(form: ActivityForm, error: ValidationFailed) -> None:
-    for name, errors in error.field_errors.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, str(error.message))
 
 
 def _initial(activity: Any) -> dict[str, Any]:
@@ -76,7 +69,7 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
                 now=clock.now(),
             )
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             messages.success(request, _("The processing activity was added."))
             return redirect("privacy:register")
@@ -99,7 +92,7 @@ def activity_edit_view(request: HttpRequest, activity_id: uuid.UUID) -> HttpResp
                     now=clock.now(),
                 )
             except ValidationFailed as error:
-                _attach_errors(form, error)
+                form_errors_attach(form, error)
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("privacy:register")

@@ -39,6 +39,7 @@ from fortrolig.assignments.apply import (
 from fortrolig.core import clock
 from fortrolig.core.crypto import keyed_hash
 from fortrolig.core.errors import NotFound, ValidationFailed
+from fortrolig.core.forms import form_errors_attach
 from fortrolig.documents.services import UploadRefused
 from fortrolig.privacy.policy import policy_path
 
@@ -109,14 +110,6 @@ def _receipt_redirect(request: HttpRequest, ad_id: uuid.UUID) -> HttpResponse:
     return redirect(reverse("apply:received", kwargs={"ad_id": ad_id}) + _language_query(request))
 
 
-def _attach_errors(form: ApplyForm, error: ValidationFailed) -> None:
-    for name, messages in error.field_errors.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-    if not error.field_errors:
-        form.add_error(None, str(error.message))
-
-
 @never_cache
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
@@ -182,7 +175,7 @@ def apply_view(request: HttpRequest, ad_id: uuid.UUID) -> HttpResponse:
         except UploadRefused as error:
             form.add_error("cv", str(error.message))
         except ValidationFailed as error:
-            _attach_errors(form, error)
+            form_errors_attach(form, error)
         else:
             return _receipt_redirect(request, ad.id)
     return _form_page(request, ad, form, status=400)
