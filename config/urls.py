@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/checks/", include("fortrolig.candidates.check_urls")),
     path("staff/paper/", include("fortrolig.privacy.paper_urls")),
     path("staff/requests/", include("fortrolig.privacy.request_urls")),
+    path("staff/export/", include("fortrolig.privacy.export_urls")),
     path("api/v1/", include("fortrolig.api.urls")),
     path("personvern/", include("fortrolig.privacy.public_urls")),
     path("fornye/", include("fortrolig.privacy.renewal_urls")),

@@ -99,6 +99,9 @@ class ImportResult:
 
 
 MSG_INVALID_DATE = _("Enter the date as YYYY-MM-DD or DD.MM.YYYY.")
+MSG_ERASED = _(
+    "This person asked to be erased. They cannot be imported again; they may apply themselves."
+)
 MSG_NO_IDENTIFIER = _(
     "Give an email address, a phone number, a date of birth or a national identity number, "
     "so that the same person is not registered twice."
@@ -406,6 +409,7 @@ def _import_batch(
         else:
             checked.append((number, clean))
 
+    checked = _refuse_erased(agency, checked, result)
     index = _load_stored(agency=agency, checked=checked, names=names)
     new: list[_Target] = []
     merges: dict[uuid.UUID, list[CleanCandidate]] = defaultdict(list)
@@ -453,6 +457,33 @@ def _import_batch(
     result.created += len(new)
     result.created_ids += [target.id for target in new]
     result.merged_ids.update(merges)
+
+
+def _refuse_erased(
+    agency: Agency, checked: list[tuple[int, CleanCandidate]], result: ImportResult
+) -> list[tuple[int, CleanCandidate]]:
+    """Leave out rows whose email belongs to a person erased on request (P-22): an import
+    must not bring them back. One query per batch, through the keyed hash."""
+    from fortrolig.privacy.models import ErasedIdentity
+
+    hashes = {clean.email_hash for _row, clean in checked if clean.email_hash}
+    if not hashes:
+        return checked
+    erased = set(
+        ErasedIdentity.objects.filter(agency=agency, email_hash__in=hashes).values_list(
+            "email_hash", flat=True
+        )
+    )
+    if not erased:
+        return checked
+    kept = []
+    for number, clean in checked:
+        if clean.email_hash in erased:
+            result.rejected += 1
+            result.problems.append(RowProblem(number, "email", "erased_person", MSG_ERASED))
+        else:
+            kept.append((number, clean))
+    return kept
 
 
 def _lazy_format(message: str | Promise, **values: int) -> str:

@@ -56,6 +56,8 @@ class OutboundEmail(AgencyScopedModel):
         indexes = [
             models.Index(fields=["agency", "-created_at"], name="outbox_agency_created_idx"),
             models.Index(fields=["status", "created_at"], name="outbox_status_created_idx"),
+            # Erasure deletes a person's emails by recipient (P-22).
+            models.Index(fields=["agency", "recipient"], name="outbox_recipient_idx"),
         ]
 
     def __str__(self) -> str:

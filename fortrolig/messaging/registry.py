@@ -208,3 +208,39 @@ BACKGROUND_CHECK_NOTICE = register(
         ),
     )
 )
+
+# Data-subject requests (P-24), written by the requests work. Nothing about the person:
+# the code and the new date with the staff's reason.
+PRIVACY_REQUEST_CODE = register(
+    EmailTemplate(
+        name="privacy.request_code",
+        context_keys=frozenset({"agency_name", "code", "deadline", "reply_email", "link"}),
+        description=(
+            "Sends the six-digit code that confirms a privacy request made by email, to the "
+            "address on file (P-24). Holds no data about the person: the code, its expiry "
+            "date and the privacy notice."
+        ),
+    )
+)
+PRIVACY_REQUEST_EXTENDED = register(
+    EmailTemplate(
+        name="privacy.request_extended",
+        context_keys=frozenset({"agency_name", "deadline", "reason", "reply_email", "link"}),
+        description=(
+            "Tells a person, before the first due date, that the answer to their privacy "
+            "request is extended, to which date and why (P-24). No data about them."
+        ),
+    )
+)
+# --- erasure and restriction (privacy.restriction) ---
+RESTRICTION_LIFT_NOTICE = register(
+    EmailTemplate(
+        name="privacy.restriction_lift_notice",
+        context_keys=frozenset({"agency_name", "reply_email", "link"}),
+        description=(
+            "Tells a person, before it happens, that the restriction of the processing of "
+            "their information is lifted (P-23). Only the agency's name, reply address and "
+            "`link` to the privacy notice."
+        ),
+    )
+)

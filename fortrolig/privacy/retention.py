@@ -468,6 +468,8 @@ class _Erasure:
 
     blobs: list[str] = field(default_factory=list)
     key_ids: set[Any] = field(default_factory=set)
+    # Rows deleted per model label (the erasure receipt states them, privacy.erasure).
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 _LEFT_TO_THE_DATABASE = (models.PROTECT, models.RESTRICT, models.DO_NOTHING)
@@ -520,6 +522,9 @@ def _cascade_erase(
             cursor.execute(f"SELECT DISTINCT {_qn(concrete['data_key'].column)}" + rows, params)
             erasure.key_ids.update(key for (key,) in cursor.fetchall())
         cursor.execute("DELETE" + rows, params)
+        if cursor.rowcount > 0:
+            label = model._meta.label
+            erasure.counts[label] = erasure.counts.get(label, 0) + cursor.rowcount
 
 
 def _data_keys_destroy(key_ids: set[Any], *, now: datetime) -> None:

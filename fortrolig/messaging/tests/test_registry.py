@@ -118,6 +118,8 @@ def _sample_context(template: registry.EmailTemplate) -> dict:
         "check_kind": "police_certificate",
         "position_title": "Lagermedarbeider",
         "client_name": "",
+        "code": "123456",
+        "reason": "Vi har mottatt mange forespørsler samtidig.",
     }
     return {key: samples[key] for key in template.context_keys}
 

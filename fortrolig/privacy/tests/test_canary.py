@@ -1,0 +1,106 @@
+"""The canary test (P-22): a unique marker in every personal field, document and file of a
+candidate; after the erasure it is nowhere: not in any table, not in the raw SQLite file,
+not in any stored file, not in the search index. The audit chain still verifies."""
+
+import uuid
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from fortrolig.audit.models import ActorType, AuditEvent
+from fortrolig.audit.services import Actor
+from fortrolig.conftest import make_position
+from fortrolig.core.models import DataKey
+from fortrolig.privacy.erasure import subject_erase
+from fortrolig.privacy.models import ErasureReceipt, PaperDocument
+from fortrolig.search.models import CandidateSearchEntry
+
+from .test_erasure_support import (
+    NOW,
+    database_hits,
+    make_canary,
+    media_hits,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor(type=ActorType.STAFF, id=uuid.uuid4())
+
+
+def test_p22_canary_is_found_nowhere_after_erasure(
+    agency, actor, django_capture_on_commit_callbacks
+):
+    position = make_position(agency)
+    canary = make_canary(agency, actor, position=position, documents=2)
+    control = make_canary(agency, actor, position=position)
+    key_id = canary.candidate.data_key_id
+    # The search works: the marker is there before the erasure.
+    before = database_hits(canary.needles)
+    assert "candidates_candidate" in before
+    assert CandidateSearchEntry._meta.db_table in before
+    assert all(default_storage.exists(blob) for blob in canary.blobs)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = subject_erase(
+            agency=agency,
+            actor=actor,
+            subject_type="candidate",
+            subject_id=canary.candidate.id,
+            request_id=canary.request.id if canary.request else None,
+            now=NOW,
+        )
+
+    assert database_hits(canary.needles) == {}
+    assert media_hits(canary.needles) == []
+    assert not any(default_storage.exists(blob) for blob in canary.blobs)
+    # Crypto-shredded: the key that could decrypt any copy of the blobs is gone.
+    key = DataKey.objects.get(pk=key_id)
+    assert key.wrapped_key is None
+    assert key.destroyed_at is not None
+    assert not CandidateSearchEntry.objects.filter(candidate_id=canary.candidate.id).exists()
+    # The paper register keeps its entry, without the person (P-30).
+    assert PaperDocument.objects.filter(agency=agency, candidate__isnull=True).count() == 1
+    # The other candidate is untouched: the search would have found a leftover.
+    assert "candidates_candidate" in database_hits([control.marker])
+    assert receipt.subject_id == canary.candidate.id
+    assert ErasureReceipt.objects.filter(pk=receipt.pk).exists()
+
+    event = AuditEvent.objects.get(action="privacy.subject.erased")
+    assert event.subject_id == canary.candidate.id
+    assert event.purpose == "data_subject_request"
+    call_command("audit_verify")
+
+
+def test_p22_canary_client_contact(agency, actor, django_capture_on_commit_callbacks):
+    from fortrolig.clients.models import ClientContact
+    from fortrolig.clients.validation import contact_email_hash
+    from fortrolig.conftest import make_client
+
+    marker = "zq" + uuid.uuid4().hex
+    client = make_client(agency)
+    email = f"{marker}@example.com"
+    contact = ClientContact.objects.create(
+        agency=agency,
+        client=client,
+        name=f"{marker}name",
+        role=f"{marker}role",
+        email=email,
+        email_hash=contact_email_hash(email),
+        phone="+4791234567",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = subject_erase(
+            agency=agency,
+            actor=actor,
+            subject_type="client_contact",
+            subject_id=contact.id,
+            request_id=None,
+            now=NOW,
+        )
+    assert receipt.erased["clients.ClientContact"] == 1
+    assert database_hits([marker]) == {}
+    call_command("audit_verify")
