@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from fortrolig.core import clock
@@ -27,6 +27,7 @@ from fortrolig.privacy.requests import (
     effective_due,
     is_overdue,
     oslo_date,
+    request_access_export,
     request_extend,
     request_open,
     request_register,
@@ -221,3 +222,27 @@ def request_respond_endpoint(
 
 
 api.add_router("/", router)
+
+
+@router.post(
+    "/requests/{request_id}/export",
+    response={200: None, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="The access export of a verified access or portability request",
+)
+def request_export_endpoint(
+    request: HttpRequest, request_id: uuid.UUID, lang: str = "nb"
+) -> HttpResponse:
+    """A zip with export.json, export.pdf and the documents (P-20), recorded against the
+    request and in the audit trail. Refused until the person's identity is verified."""
+    result = request_access_export(
+        agency=_agency(request),
+        actor=_actor(request),
+        request_id=request_id,
+        language="en" if lang == "en" else "nb",
+        now=clock.now(),
+    )
+    response = HttpResponse(result.zip_bytes, content_type="application/zip")
+    # The file name holds the request's ID, never a name.
+    response["Content-Disposition"] = f'attachment; filename="access-export-{request_id}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response

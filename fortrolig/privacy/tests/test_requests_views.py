@@ -454,3 +454,52 @@ def test_p24_api_bad_input_changes_nothing(client, agency, candidate):
     assert "kind" in response.json()["error"]["fields"]
     assert "wishes" not in response.content.decode()
     assert DataSubjectRequest.objects.count() == 0
+
+
+def test_p20_api_exports_a_verified_access_request_as_a_zip(client, agency, candidate):
+    import io
+    import zipfile
+
+    auth = bearer(agency)
+    created = client.post(
+        "/api/v1/requests",
+        json.dumps(
+            {
+                "kind": "access",
+                "channel": "phone",
+                "subject_type": "candidate",
+                "subject_id": str(candidate.id),
+                "identity_method": "known_contact",
+            }
+        ),
+        content_type="application/json",
+        **auth,
+    ).json()
+    response = client.post(f"/api/v1/requests/{created['id']}/export?lang=en", **auth)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+        exported = json.loads(archive.read("export.json"))
+    assert "export.json" in names and "export.pdf" in names
+    assert str(candidate.id) in json.dumps(exported)
+
+
+def test_p24_api_export_waits_for_the_identity_check(client, agency, candidate):
+    auth = bearer(agency)
+    created = client.post(
+        "/api/v1/requests",
+        json.dumps(
+            {
+                "kind": "access",
+                "channel": "email",
+                "subject_type": "candidate",
+                "subject_id": str(candidate.id),
+            }
+        ),
+        content_type="application/json",
+        **auth,
+    ).json()
+    response = client.post(f"/api/v1/requests/{created['id']}/export", **auth)
+    assert response.status_code == 409
+    assert b"PK" not in response.content[:2]
