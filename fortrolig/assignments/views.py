@@ -17,8 +17,8 @@ from fortrolig.accounts.permissions import MANAGER_ROLES, staff_view
 from fortrolig.audit.services import actor_for_user
 from fortrolig.candidates.selectors import candidate_search_open
 from fortrolig.core import clock
-from fortrolig.core.errors import ApplicationError, Conflict, ValidationFailed
-from fortrolig.core.forms import form_errors_attach
+from fortrolig.core.errors import Conflict, ValidationFailed
+from fortrolig.core.forms import form_errors_attach, form_submit
 from fortrolig.search.selectors import CandidateSearchQuery
 
 from . import selectors, services
@@ -133,22 +133,18 @@ def assignment_edit_view(request: HttpRequest, assignment_id: uuid.UUID) -> Http
     )
     if request.method == "POST":
         form = AssignmentForm(request.POST, clients=choices.clients, people=choices.people)
-        if form.is_valid():
-            try:
-                services.assignment_update(
-                    agency=agency,
-                    actor=actor_for_user(request.user),
-                    assignment_id=assignment.id,
-                    data=form.to_input(),
-                    now=clock.now(),
-                )
-            except ValidationFailed as error:
-                form_errors_attach(form, error)
-            except ApplicationError as error:
-                form.add_error(None, str(error.message))
-            else:
-                messages.success(request, _("The changes were saved."))
-                return redirect("assignments:detail", assignment_id=assignment.id)
+        if form.is_valid() and form_submit(
+            form,
+            lambda: services.assignment_update(
+                agency=agency,
+                actor=actor_for_user(request.user),
+                assignment_id=assignment.id,
+                data=form.to_input(),
+                now=clock.now(),
+            ),
+        ):
+            messages.success(request, _("The changes were saved."))
+            return redirect("assignments:detail", assignment_id=assignment.id)
     else:
         form = AssignmentForm(
             initial={
@@ -236,22 +232,22 @@ def position_add_view(request: HttpRequest, assignment_id: uuid.UUID) -> HttpRes
     agency = _agency(request)
     assignment = selectors.assignment_get(agency=agency, assignment_id=assignment_id)
     form = PositionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.position_add(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_submit(
+            form,
+            lambda: services.position_add(
                 agency=agency,
                 actor=actor_for_user(request.user),
                 assignment_id=assignment.id,
                 data=form.to_input(),
                 now=clock.now(),
-            )
-        except ValidationFailed as error:
-            form_errors_attach(form, error)
-        except ApplicationError as error:
-            form.add_error(None, str(error.message))
-        else:
-            messages.success(request, _("The position was added."))
-            return redirect("assignments:detail", assignment_id=assignment.id)
+            ),
+        )
+    ):
+        messages.success(request, _("The position was added."))
+        return redirect("assignments:detail", assignment_id=assignment.id)
     return render(
         request,
         "assignments/position_form.html",
@@ -265,22 +261,18 @@ def position_edit_view(request: HttpRequest, position_id: uuid.UUID) -> HttpResp
     position = selectors.position_get(agency=agency, position_id=position_id)
     if request.method == "POST":
         form = PositionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.position_update(
-                    agency=agency,
-                    actor=actor_for_user(request.user),
-                    position_id=position.id,
-                    data=form.to_input(),
-                    now=clock.now(),
-                )
-            except ValidationFailed as error:
-                form_errors_attach(form, error)
-            except ApplicationError as error:
-                form.add_error(None, str(error.message))
-            else:
-                messages.success(request, _("The changes were saved."))
-                return redirect("assignments:detail", assignment_id=position.assignment_id)
+        if form.is_valid() and form_submit(
+            form,
+            lambda: services.position_update(
+                agency=agency,
+                actor=actor_for_user(request.user),
+                position_id=position.id,
+                data=form.to_input(),
+                now=clock.now(),
+            ),
+        ):
+            messages.success(request, _("The changes were saved."))
+            return redirect("assignments:detail", assignment_id=position.assignment_id)
     else:
         form = PositionForm(initial=_position_initial(position))
     return render(
