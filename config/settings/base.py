@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fortrolig.documents",
     "fortrolig.clients",
     "fortrolig.assignments",
+    "fortrolig.staffing",
     "fortrolig.search",
     "fortrolig.privacy",
     "fortrolig.messaging",

@@ -49,14 +49,17 @@ from .retention_rules import retention_rules
 
 SUBJECT_CANDIDATE = "candidate"
 SUBJECT_CLIENT_CONTACT = "client_contact"
+SUBJECT_EMPLOYEE = "employee"
 SUBJECT_MODELS: dict[str, str] = {
     SUBJECT_CANDIDATE: "candidates.candidate",
     SUBJECT_CLIENT_CONTACT: "clients.clientcontact",
+    SUBJECT_EMPLOYEE: "staffing.employment",
 }
 # The register's data-subject group for each kind of subject.
 SUBJECT_GROUPS: dict[str, str] = {
     SUBJECT_CANDIDATE: "candidates",
     SUBJECT_CLIENT_CONTACT: "client_contacts",
+    SUBJECT_EMPLOYEE: "staffing_employees",
 }
 # Fields in the subject's records that hold someone else's personal data.
 THIRD_PARTY_FIELDS: dict[str, frozenset[str]] = {
@@ -313,6 +316,11 @@ def _source(subject_type: str, subject: models.Model) -> str:
         shown = str(subject.get_source_display())  # type: ignore[attr-defined]
         partner = getattr(subject, "source_partner", "")
         return f"{shown} ({partner})" if partner else shown
+    if subject_type == SUBJECT_EMPLOYEE:
+        return gettext(
+            "Registered by the agency when it employed you, from your candidate profile and "
+            "the payroll."
+        )
     return gettext("Registered by the agency as a contact person at a client company.")
 
 

@@ -16,16 +16,16 @@ What remains, on purpose:
   allowed;
 - the `ErasureReceipt`: counts per table, when, and under which request; no personal data.
 
-Limits (P-25). Nothing is erased, and `ErasureLimited` names the rule, while
-- the candidate is hired on an open staffing assignment (rule `ongoing_agreement`, clock
-  `assignment_end`): the agreement needs the person's identity and contact details, and
-  erasing only part of the record would leave the data key (and so every backup of the
-  documents) alive anyway. The request is answered with the rule; the candidate can be
-  erased once the assignment ends.
-- an active legal hold covers the candidate (rule `legal_claims`, GDPR Art. 17(3)(e)).
-Payroll records (rule `bokforingsloven_13`, five years under the Bookkeeping Act) will be
-named in `kept` once employments exist (the staffing app); there is no payroll data today,
-so `kept` is empty for a completed erasure.
+Limits (P-25).
+- Employments (the staffing app, P-19) are kept, each on its own clock, and named in the
+  receipt's `kept` with their rule: while the employment lasts, as data for an ongoing
+  agreement (rule `ongoing_agreement`); and its payroll records until five years after the
+  end of the financial year (rule `bokforingsloven_13`, with the date). The employment holds
+  its own copy of the identity the employer needs, under its own data key, so everything
+  else about the person is erased now and the candidate's key destroyed; the sweep erases
+  the employment when its clock runs out.
+- Nothing is erased while an active legal hold covers the candidate (rule `legal_claims`,
+  GDPR Art. 17(3)(e)): `ErasureLimited` names the rule.
 
 Share links (the sharing app) do not exist yet; when they do, their revocation belongs in
 `_links_revoke`.
@@ -39,16 +39,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from fortrolig.assignments.models import (
-    Application,
-    AssignmentKind,
-    AssignmentStatus,
-    StageOutcome,
-)
 from fortrolig.audit.services import Actor, SubjectRef, record
 from fortrolig.candidates.models import Candidate
 from fortrolig.candidates.validation import email_hash as candidate_email_hash
@@ -57,6 +52,8 @@ from fortrolig.core.clock import require_aware
 from fortrolig.core.errors import ApplicationError, NotFound, ValidationFailed
 from fortrolig.core.models import Agency
 from fortrolig.messaging.models import OutboundEmail
+from fortrolig.staffing.models import Employment
+from fortrolig.staffing.selectors import employments_kept
 
 from .datamap import RetentionClock
 from .models import (
@@ -90,6 +87,8 @@ __all__ = [
 ERASED_ACTION = "privacy.subject.erased"
 PURPOSE = "data_subject_request"
 CONTACT_SUBJECT = "clients.clientcontact"
+EMPLOYEE_SUBJECT = "staffing.employment"
+PAYROLL_KEPT = "staffing.payrollrecord"
 
 # Rule codes named in an answer and in `ErasureReceipt.kept` (P-25).
 RULE_ONGOING_AGREEMENT = "ongoing_agreement"
@@ -97,6 +96,7 @@ RULE_LEGAL_CLAIMS = "legal_claims"
 # Bokføringsloven § 13: payroll records are kept five years after the financial year.
 RULE_PAYROLL = "bokforingsloven_13"
 
+OSLO = ZoneInfo("Europe/Oslo")
 RECEIPT_BLOBS = "blobs"
 RECEIPT_KEYS = "data_keys"
 
@@ -109,9 +109,17 @@ class KeptItem:
     rule: str
     clock: str
     ref: str = ""
+    # The date the clock runs out, when it is known (ISO 8601); empty while it runs.
+    until: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {"what": self.what, "rule": self.rule, "clock": self.clock, "ref": self.ref}
+        return {
+            "what": self.what,
+            "rule": self.rule,
+            "clock": self.clock,
+            "ref": self.ref,
+            "until": self.until,
+        }
 
 
 class ErasureLimited(ApplicationError):
@@ -154,39 +162,50 @@ def _request_for(
 
 
 def _candidate_kept(candidate: Candidate) -> list[KeptItem]:
-    """What the candidate's data is still needed for (P-25); empty when nothing is."""
+    """What must be kept of the candidate's data, and why (P-25); empty when nothing is.
+    Only a legal hold stops the erasure; employments stay on their own clocks."""
     kept: list[KeptItem] = []
-    hired = (
-        Application.objects.filter(
-            candidate=candidate,
-            stage__outcome=StageOutcome.HIRED,
-            position__assignment__status=AssignmentStatus.OPEN,
-            position__assignment__kind=AssignmentKind.STAFFING,
-        )
-        .values_list("position__assignment_id", flat=True)
-        .distinct()
-    )
-    for assignment_id in sorted(hired, key=str):
-        kept.append(
-            KeptItem(
-                what=CANDIDATE_SUBJECT,
-                rule=RULE_ONGOING_AGREEMENT,
-                clock=RetentionClock.ASSIGNMENT_END.value,
-                ref=str(assignment_id),
-            )
-        )
     if LegalHold.objects.filter(candidate=candidate, released_at__isnull=True).exists():
         kept.append(KeptItem(what=CANDIDATE_SUBJECT, rule=RULE_LEGAL_CLAIMS, clock="legal_hold"))
-    kept += _payroll_kept(candidate)
+    kept += _employments_kept(candidate.agency_id, candidate_id=candidate.id)
     return kept
 
 
-def _payroll_kept(_candidate: Candidate) -> list[KeptItem]:
-    """Payroll records under the Bookkeeping Act (RULE_PAYROLL, clock EMPLOYMENT_END). There
-    are no employments yet (the staffing app), so nothing is kept today. Unlike an ongoing
-    agreement, payroll does not stop the erasure: the rest goes, the payroll records stay
-    on their own clock and are named in the receipt."""
-    return []
+def _employments_kept(
+    agency_id: uuid.UUID,
+    *,
+    candidate_id: uuid.UUID | None = None,
+    employment_id: uuid.UUID | None = None,
+) -> list[KeptItem]:
+    """Employments (P-19) named with their rules: an ongoing one as an agreement whose end
+    starts the clock, and what has ended, or has payroll records, until its accounting
+    period ends."""
+    kept: list[KeptItem] = []
+    for employment in employments_kept(
+        agency_id=agency_id, candidate_id=candidate_id, employment_id=employment_id
+    ):
+        ref = str(employment.employment_id)
+        if employment.ongoing:
+            kept.append(
+                KeptItem(
+                    what=EMPLOYEE_SUBJECT,
+                    rule=RULE_ONGOING_AGREEMENT,
+                    clock=RetentionClock.EMPLOYMENT_END.value,
+                    ref=ref,
+                )
+            )
+        if employment.payroll_records or not employment.ongoing:
+            until = employment.erase_after
+            kept.append(
+                KeptItem(
+                    what=PAYROLL_KEPT if employment.payroll_records else EMPLOYEE_SUBJECT,
+                    rule=RULE_PAYROLL,
+                    clock=RetentionClock.EMPLOYMENT_END.value,
+                    ref=ref,
+                    until=until.astimezone(OSLO).date().isoformat() if until else "",
+                )
+            )
+    return kept
 
 
 def _links_revoke(_subject_id: uuid.UUID) -> int:
@@ -265,7 +284,7 @@ def _candidate_erase(
     if candidate is None:
         raise NotFound()
     kept = _candidate_kept(candidate)
-    blocking = [item for item in kept if item.rule != RULE_PAYROLL]
+    blocking = [item for item in kept if item.rule == RULE_LEGAL_CLAIMS]
     if blocking:
         raise ErasureLimited(blocking)
     hashed = candidate.email_hash or candidate_email_hash(candidate.email)
@@ -311,6 +330,29 @@ def _contact_erase(
     return counts, []
 
 
+def _employee_erase(
+    agency: Agency, subject_id: uuid.UUID, now: datetime
+) -> tuple[dict[str, int], list[KeptItem]]:
+    """An employee is the person behind the employment: their candidate record is erased
+    whole, and every employment of theirs stays on its own clock. When the candidate record
+    is already gone, only kept data remains, and the answer names it."""
+    employment = (
+        Employment.objects.select_for_update()
+        .filter(agency=agency, pk=subject_id)
+        .only("id", "agency_id", "candidate_id", "email")
+        .first()
+    )
+    if employment is None:
+        raise NotFound()
+    if employment.candidate_id is not None:
+        return _candidate_erase(agency, employment.candidate_id, now)
+    counts: dict[str, int] = {}
+    outbox = _outbox_erase(agency, employment.email)
+    if outbox:
+        counts[OutboundEmail._meta.label] = outbox
+    return counts, _employments_kept(agency.id, employment_id=employment.id)
+
+
 def _finish(
     erasure: _Erasure,
     counts: dict[str, int],
@@ -334,6 +376,7 @@ def _finish(
 _SUBJECT_TYPES = {
     RequestSubjectType.CANDIDATE.value: (CANDIDATE_SUBJECT, _candidate_erase),
     RequestSubjectType.CLIENT_CONTACT.value: (CONTACT_SUBJECT, _contact_erase),
+    RequestSubjectType.EMPLOYEE.value: (EMPLOYEE_SUBJECT, _employee_erase),
 }
 
 
@@ -358,7 +401,7 @@ def subject_erase(
     require_aware(now)
     entry = _SUBJECT_TYPES.get(subject_type)
     if entry is None:
-        raise ValidationFailed(_("Only candidates and client contacts can be erased here."))
+        raise ValidationFailed(_("Only candidates, client contacts and employees can be erased."))
     audit_type, erase = entry
     previous = _secure_delete_on()
     try:

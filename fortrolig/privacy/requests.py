@@ -42,6 +42,7 @@ from fortrolig.core.clock import require_aware
 from fortrolig.core.crypto import keyed_hash
 from fortrolig.core.errors import Conflict, NotFound, Throttled, ValidationFailed
 from fortrolig.core.models import Agency
+from fortrolig.staffing.models import Employment
 
 from .models import (
     ConsentPurpose,
@@ -263,7 +264,10 @@ def _event(
     )
 
 
-def _subject(agency: Agency, subject_type: str, subject_id: uuid.UUID) -> Candidate | ClientContact:
+Subject = Candidate | ClientContact | Employment
+
+
+def _subject(agency: Agency, subject_type: str, subject_id: uuid.UUID) -> Subject:
     if subject_type == RequestSubjectType.CANDIDATE:
         candidate = Candidate.objects.filter(agency=agency, pk=subject_id).first()
         if candidate is not None:
@@ -272,11 +276,14 @@ def _subject(agency: Agency, subject_type: str, subject_id: uuid.UUID) -> Candid
         contact = ClientContact.objects.filter(agency=agency, pk=subject_id).first()
         if contact is not None:
             return contact
-    # Employees have no records of their own yet: nobody to find.
+    elif subject_type == RequestSubjectType.EMPLOYEE:
+        employment = Employment.objects.filter(agency=agency, pk=subject_id).first()
+        if employment is not None:
+            return employment
     raise NotFound()
 
 
-def _subject_of(request: DataSubjectRequest) -> Candidate | ClientContact:
+def _subject_of(request: DataSubjectRequest) -> Subject:
     if request.candidate_id is not None:
         candidate = Candidate.objects.filter(
             agency_id=request.agency_id, pk=request.candidate_id
@@ -289,6 +296,12 @@ def _subject_of(request: DataSubjectRequest) -> Candidate | ClientContact:
         ).first()
         if contact is not None:
             return contact
+    if request.subject_type == RequestSubjectType.EMPLOYEE:
+        employment = Employment.objects.filter(
+            agency_id=request.agency_id, pk=request.subject_id
+        ).first()
+        if employment is not None:
+            return employment
     raise SubjectGone()
 
 
@@ -401,19 +414,26 @@ def request_register(
 
 
 def _marketing_stop(
-    request: DataSubjectRequest, *, subject: Candidate | ClientContact, actor: Actor, now: datetime
+    request: DataSubjectRequest, *, subject: Subject, actor: Actor, now: datetime
 ) -> None:
     from .consents import consent_withdraw, consents_active
 
-    lookup: dict[str, Any] = (
-        {"candidate_id": subject.pk}
-        if isinstance(subject, Candidate)
-        else {"client_contact_id": subject.pk}
-    )
-    consent_ids = list(
-        consents_active(
-            agency=request.agency, now=now, purpose=ConsentPurpose.JOB_ALERTS, **lookup
-        ).values_list("id", flat=True)
+    lookup: dict[str, Any] | None
+    if isinstance(subject, Candidate):
+        lookup = {"candidate_id": subject.pk}
+    elif isinstance(subject, ClientContact):
+        lookup = {"client_contact_id": subject.pk}
+    else:
+        # An employee's job alerts are the consents of the candidate behind the employment.
+        lookup = {"candidate_id": subject.candidate_id} if subject.candidate_id else None
+    consent_ids = (
+        list(
+            consents_active(
+                agency=request.agency, now=now, purpose=ConsentPurpose.JOB_ALERTS, **lookup
+            ).values_list("id", flat=True)
+        )
+        if lookup
+        else []
     )
     for consent_id in consent_ids:
         consent_withdraw(agency=request.agency, actor=actor, consent_id=consent_id, now=now)
@@ -434,7 +454,7 @@ def _marketing_stop(
 
 
 def _code_send(
-    request: DataSubjectRequest, *, subject: Candidate | ClientContact, actor: Actor, now: datetime
+    request: DataSubjectRequest, *, subject: Subject, actor: Actor, now: datetime
 ) -> None:
     from fortrolig.messaging.services import email_queue
 
@@ -828,9 +848,7 @@ def request_erase(
         )
         with override(EMAIL_LANGUAGE):
             lines = [str(_("Your personal data has been erased."))]
-            for rule in sorted({str(item.get("rule", "")) for item in receipt.kept}):
-                if rule in ResponseRule.values:
-                    lines.append(str(_("Kept for now:")) + " " + str(ResponseRule(rule).label))
+            lines += kept_lines(receipt.kept)
         request.response = "\n\n".join(lines)
         request.status = RequestStatus.DONE
         request.responded_at = now
@@ -846,6 +864,23 @@ def request_erase(
             fields=["status", "response", "responded_at"],
         )
     return request
+
+
+def kept_lines(kept: list[dict[str, str]]) -> list[str]:
+    """The answer's account of what an erasure kept (P-25): each rule once, with the date
+    its clock runs out when that is known. Call it in the language of the answer."""
+    until_by_rule: dict[str, str] = {}
+    for item in kept:
+        rule = str(item.get("rule", ""))
+        if rule in ResponseRule.values:
+            until_by_rule[rule] = max(until_by_rule.get(rule, ""), str(item.get("until") or ""))
+    lines = []
+    for rule, until in sorted(until_by_rule.items()):
+        line = str(_("Kept for now:")) + " " + str(ResponseRule(rule).label)
+        if until:
+            line += " " + str(_("It will be erased on %(date)s.") % {"date": until})
+        lines.append(line)
+    return lines
 
 
 # --- selectors ----------------------------------------------------------------------------

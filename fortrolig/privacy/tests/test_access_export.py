@@ -22,6 +22,7 @@ from fortrolig.candidates.services import candidate_create
 from fortrolig.candidates.tests.conftest import make_national_id, person
 from fortrolig.clients.models import ClientContact
 from fortrolig.conftest import login_verified, make_client, make_position, make_staff
+from fortrolig.core.crypto import data_key_create
 from fortrolig.core.errors import NotFound, ValidationFailed
 from fortrolig.core.vault import vault_store
 from fortrolig.documents.models import Document
@@ -39,6 +40,7 @@ from fortrolig.privacy.models import (
     PaperDocument,
 )
 from fortrolig.privacy.policy import policy_current
+from fortrolig.staffing.models import Employment, PayrollRecord
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 STAFF = Actor(type="staff", id=uuid.uuid4())  # type: ignore[arg-type]
@@ -187,7 +189,53 @@ def build_full_candidate(agency, *, documents: int = 2):
         response="Vedlagt.",
         handled_by=staff,
     )
+    employment = Employment.objects.create(
+        agency=agency,
+        data_key=data_key_create(agency=agency),
+        candidate=candidate,
+        assignment=application.position.assignment,
+        employee_name="Kari Nordmann",
+        email="kari.nordmann@example.com",
+        national_id=candidate.national_id,
+        position_percentage=80,
+        salary_basis="monthly",
+        salary_amount=41500,
+        started_on=dt.date(2025, 1, 6),
+        ended_on=dt.date(2026, 1, 31),
+        erase_after=NOW + dt.timedelta(days=2000),
+    )
+    PayrollRecord.objects.create(
+        agency=agency,
+        employment=employment,
+        period=dt.date(2026, 1, 1),
+        paid_on=dt.date(2026, 1, 25),
+        gross_pay=33200,
+        position_percentage=80,
+        hours=130,
+        erase_after=NOW + dt.timedelta(days=2000),
+    )
     return Candidate.objects.get(pk=candidate.pk), originals
+
+
+@pytest.mark.django_db
+def test_p20_employee_export_holds_the_employment_and_payroll(agency):
+    candidate, _originals = build_full_candidate(agency)
+    employment = Employment.objects.get(candidate=candidate)
+    doc = json.loads(_export(agency, employment.id, subject_type="employee").json_bytes)
+    rows_by_model: dict[str, list[dict]] = {}
+    for row in doc["data"]:
+        rows_by_model.setdefault(row["model"], []).append(row)
+    assert set(rows_by_model) == {"staffing.employment", "staffing.payrollrecord"}
+    for model, _link in exported_models("employee"):
+        label = model._meta.label_lower
+        for name in exported_fields(model):
+            assert any(not _empty(r["fields"].get(name)) for r in rows_by_model[label]), name
+    assert rows_by_model["staffing.employment"][0]["fields"]["national_id"] == (
+        candidate.national_id
+    )
+    # Art. 15: the purpose is the staffing and payroll activity of the register.
+    assert any("a-melding" in p["name"] for p in doc["purposes"]), doc["purposes"]
+    assert doc["source"]
 
 
 def _export(agency, subject_id, *, language="nb", subject_type="candidate", pdf=False):

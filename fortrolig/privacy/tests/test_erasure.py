@@ -5,21 +5,15 @@ import uuid
 
 import pytest
 
-from fortrolig.assignments.models import (
-    Application,
-    AssignmentKind,
-    PipelineStage,
-    StageOutcome,
-)
 from fortrolig.audit.models import ActorType
 from fortrolig.audit.services import Actor
 from fortrolig.candidates.imports import MSG_ERASED, candidates_import
 from fortrolig.candidates.models import Candidate
 from fortrolig.candidates.validation import email_hash
-from fortrolig.conftest import make_agency, make_position
+from fortrolig.conftest import make_agency
 from fortrolig.core.errors import NotFound
 from fortrolig.privacy.erasure import (
-    RULE_ONGOING_AGREEMENT,
+    RULE_LEGAL_CLAIMS,
     ErasureLimited,
     subject_erase,
 )
@@ -86,19 +80,23 @@ def test_p22_email_hash_kept_and_import_refused(agency, actor):
     assert problem.reason == MSG_ERASED
 
 
-def test_p25_hired_on_open_staffing_assignment_names_the_rule(agency, actor):
-    position = make_position(agency)
-    assignment = position.assignment
-    assignment.kind = AssignmentKind.STAFFING
-    assignment.save(update_fields=["kind"])
-    canary = make_canary(agency, actor, position=position)
-    hired = PipelineStage.objects.filter(agency=agency, outcome=StageOutcome.HIRED).first()
-    assert hired is not None
-    Application.objects.filter(candidate=canary.candidate).update(stage=hired)
+def test_p25_legal_hold_stops_the_erasure_and_names_the_rule(agency, actor):
+    from fortrolig.audit.services import actor_for_user
+    from fortrolig.conftest import make_staff
+    from fortrolig.privacy.legal_holds import legal_hold_set
+
+    canary = make_canary(agency, actor)
+    manager = make_staff(agency, email="leder@example.com")
+    legal_hold_set(
+        agency=agency,
+        actor=actor_for_user(manager),
+        candidate_id=canary.candidate.id,
+        reason="Tvist om honorar",
+        now=NOW,
+    )
     with pytest.raises(ErasureLimited) as caught:
         _erase(agency, actor, canary)
-    assert caught.value.rules == [RULE_ONGOING_AGREEMENT]
-    assert caught.value.kept[0].clock == "assignment_end"
+    assert caught.value.rules == [RULE_LEGAL_CLAIMS]
     # Nothing changed.
     assert Candidate.objects.filter(pk=canary.candidate.id).exists()
     assert not ErasureReceipt.objects.exists()

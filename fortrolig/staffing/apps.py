@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StaffingConfig(AppConfig):
+    name = "fortrolig.staffing"
+    label = "staffing"
