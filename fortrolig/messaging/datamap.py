@@ -34,3 +34,16 @@ classify(
         "sending_until": NOT_PERSONAL,
     },
 )
+classify(
+    "messaging.Suppression",
+    {
+        "id": NOT_PERSONAL,
+        "created_at": NOT_PERSONAL,
+        "updated_at": NOT_PERSONAL,
+        "agency": NOT_PERSONAL,
+        # Keyed hash of the address: kept after erasure on purpose, so the opt-out holds.
+        "email_hash": personal(Category.TECHNICAL, RetentionClock.AUDIT_TRAIL),
+        "reason": personal(Category.CONSENT, RetentionClock.AUDIT_TRAIL),
+        "suppressed_at": personal(Category.CONSENT, RetentionClock.AUDIT_TRAIL),
+    },
+)

@@ -63,3 +63,28 @@ class OutboundEmail(AgencyScopedModel):
     def __str__(self) -> str:
         # No recipient or subject: a str() can end up in a log line.
         return f"OutboundEmail {self.pk} ({self.template}, {self.status})"
+
+
+class SuppressionReason(models.TextChoices):
+    OBJECTION = "objection", _("Objection to marketing")
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribed")
+
+
+class Suppression(AgencyScopedModel):
+    """An address that gets no marketing email from the agency (job alerts, news): an
+    opt-out or an objection to marketing (GDPR Art. 21(3)). Kept as a keyed hash only, so
+    that it outlives an erasure of the person without keeping their address (P-16, P-22)."""
+
+    email_hash = models.CharField(max_length=64)
+    reason = models.CharField(_("reason"), max_length=20, choices=SuppressionReason.choices)
+    suppressed_at = models.DateTimeField(_("suppressed"))
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "email_hash"], name="suppression_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Suppression {self.pk}"

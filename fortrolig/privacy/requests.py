@@ -42,6 +42,8 @@ from fortrolig.core.clock import require_aware
 from fortrolig.core.crypto import keyed_hash
 from fortrolig.core.errors import Conflict, NotFound, Throttled, ValidationFailed
 from fortrolig.core.models import Agency
+from fortrolig.messaging.models import SuppressionReason
+from fortrolig.messaging.suppression import suppression_add
 from fortrolig.staffing.models import Employment
 
 from .models import (
@@ -437,6 +439,15 @@ def _marketing_stop(
     )
     for consent_id in consent_ids:
         consent_withdraw(agency=request.agency, actor=actor, consent_id=consent_id, now=now)
+    # The suppression list makes it hold for every address-based marketing email, also
+    # after the person's records are erased.
+    suppression_add(
+        agency=request.agency,
+        actor=actor,
+        email=subject.email,
+        reason=SuppressionReason.OBJECTION,
+        now=now,
+    )
     with override(EMAIL_LANGUAGE):
         request.response = str(
             _("Your objection to marketing took effect at once: we send you no job alerts.")

@@ -527,6 +527,12 @@ def test_p24_request_open_is_scoped_and_audited(agency, other_agency, actor, can
 # --- objection ----------------------------------------------------------------------------
 
 
+def other_agency_of(agency):
+    from fortrolig.conftest import make_agency
+
+    return make_agency("sorlys", index=7)
+
+
 @pytest.mark.django_db
 def test_p24_objection_to_marketing_takes_effect_at_once(agency, actor, candidate):
     policy = make_policy(agency)
@@ -559,6 +565,25 @@ def test_p24_objection_to_marketing_takes_effect_at_once(agency, actor, candidat
     assert AuditEvent.objects.filter(action="privacy.consent.withdrawn").count() == 1
     # No code needed to stop marketing.
     assert OutboundEmail.objects.count() == 0
+    # The address is on the suppression list, as a keyed hash only, and stays there after
+    # the person is erased.
+    from fortrolig.messaging.models import Suppression
+    from fortrolig.messaging.suppression import email_suppressed
+    from fortrolig.privacy.erasure import subject_erase
+
+    assert email_suppressed(agency=agency, email=candidate.email.upper())
+    entry = Suppression.objects.get(agency=agency)
+    assert candidate.email.split("@")[0] not in entry.email_hash
+    assert not email_suppressed(agency=other_agency_of(agency), email=candidate.email)
+    subject_erase(
+        agency=agency,
+        actor=actor,
+        subject_type="candidate",
+        subject_id=candidate.id,
+        request_id=None,
+        now=NOW,
+    )
+    assert email_suppressed(agency=agency, email=candidate.email)
 
 
 @pytest.mark.django_db
