@@ -374,6 +374,8 @@ def candidate_document_upload(
         filename=file.name or "",
         content=file.read(),
         now=clock.now(),
+        # The agency's tools do not process a restricted candidate (P-23).
+        include_restricted=False,
     )
     return Status(201, _document_out(document))
 
@@ -390,7 +392,11 @@ def document_download(request: HttpRequest, document_id: uuid.UUID) -> HttpRespo
     from fortrolig.documents.services import document_open
 
     opened = document_open(
-        agency=_agency(request), actor=_actor(request), document_id=document_id, now=clock.now()
+        agency=_agency(request),
+        actor=_actor(request),
+        document_id=document_id,
+        now=clock.now(),
+        include_restricted=False,
     )
     response = HttpResponse(opened.content, content_type=opened.content_type)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(opened.filename)

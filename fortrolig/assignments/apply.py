@@ -41,7 +41,7 @@ from fortrolig.documents.checks import Verdict
 from fortrolig.documents.models import Document, DocumentKind
 from fortrolig.documents.selectors import document_list
 from fortrolig.documents.services import document_upload, upload_check
-from fortrolig.messaging.services import email_queue
+from fortrolig.messaging.services import RecipientRestricted, email_queue
 from fortrolig.privacy.consents import consent_give
 from fortrolig.privacy.models import ConsentChannel, ConsentPurpose
 from fortrolig.privacy.policy import policy_path
@@ -268,7 +268,8 @@ def application_submit(
     submission key seen before returns the first receipt and changes nothing.
 
     After the commit the applicant gets a confirmation in `language` that holds nothing
-    they typed and nothing sensitive (P-10); a resend that adds nothing sends none.
+    they typed and nothing sensitive (P-10); a resend that adds nothing sends none, and
+    nor does an address of a restricted candidate (P-23), with the same receipt.
 
     Raises NotFound and AdClosed for the ad, ValidationFailed with field errors (also for
     a missing acknowledgement), and UploadRefused for a refused file. Nothing is stored
@@ -510,22 +511,27 @@ class _Submission:
         # the email (a stranger may have typed someone else's address), no client name
         # (P-15) and nothing sensitive (P-10).
         agency = self.agency
-        email_queue(
-            agency=agency,
-            to=self.clean.email,
-            template=CONFIRMATION_TEMPLATE,
-            context={
-                "agency_name": agency.name,
-                "ad_title": self.ad.title,
-                "reply_email": agency.contact_email,
-                "retention_months": agency.config.candidate_retention_months,
-                "link": settings.PUBLIC_BASE_URL
-                + policy_path(agency_slug=agency.slug, language=self.language),
-            },
-            language=self.language,
-            now=self.now,
-            actor=Actor.system(),
-        )
+        try:
+            email_queue(
+                agency=agency,
+                to=self.clean.email,
+                template=CONFIRMATION_TEMPLATE,
+                context={
+                    "agency_name": agency.name,
+                    "ad_title": self.ad.title,
+                    "reply_email": agency.contact_email,
+                    "retention_months": agency.config.candidate_retention_months,
+                    "link": settings.PUBLIC_BASE_URL
+                    + policy_path(agency_slug=agency.slug, language=self.language),
+                },
+                language=self.language,
+                now=self.now,
+                actor=Actor.system(),
+            )
+        except RecipientRestricted:
+            # The address is a restricted candidate's (P-23): no email. The applicant gets
+            # the same receipt as anyone else, so the form tells no one of the restriction.
+            return
 
 
 def _serialise_per_email(agency: Agency, email: str) -> None:

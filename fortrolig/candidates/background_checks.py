@@ -200,8 +200,9 @@ def background_check_request(
     CheckCandidateRestricted (P-23), CheckAssignmentEnded, CandidateLeftRecruitment (the
     application is in a stage whose outcome is "not going further"), CheckNotRequired when
     the position does not require this kind, CheckAlreadyRequested while a check of this
-    kind for this application is not destroyed, and CandidateWithoutEmail. Nothing is
-    stored or sent in any of these cases.
+    kind for this application is not destroyed, CandidateWithoutEmail, and
+    RecipientRestricted (P-23) when the address is also that of a restricted candidate
+    record (the email guard refuses it). Nothing is stored or sent in any of these cases.
     """
     from fortrolig.messaging.services import email_queue
     from fortrolig.privacy.policy import policy_path

@@ -230,3 +230,14 @@ def match_reasons(
     ):
         reasons.append(REASON_NAME_AND_BIRTH_DATE)
     return tuple(reasons)
+
+
+def candidate_email_restricted(*, agency: Agency, email: str) -> bool:
+    """Whether `email` is the address of one of the agency's restricted candidates (P-23),
+    matched by keyed hash as duplicates are. False for an empty address."""
+    normalised = normalise_email(email)
+    if not normalised:
+        return False
+    return Candidate.objects.filter(
+        agency=agency, email_hash=email_hash(normalised), restricted=True
+    ).exists()

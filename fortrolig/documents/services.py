@@ -178,6 +178,7 @@ def document_upload(
     content: bytes,
     now: datetime,
     checked: checks.Verdict | None = None,
+    include_restricted: bool = True,
 ) -> Document:
     """Check a file by content and store it encrypted under the candidate's data key.
 
@@ -187,12 +188,15 @@ def document_upload(
     Records `candidate.document.uploaded`, counts as activity of the candidate, and after
     the commit queues text extraction and a search refresh. Raises NotFound for a
     candidate outside the agency, ValidationFailed for an unknown kind, and UploadRefused
-    for a refused file; in each case nothing is stored.
+    for a refused file; in each case nothing is stored. With `include_restricted` false, a
+    restricted candidate (P-23) is not found either.
     """
     require_aware(now)
     if kind not in DocumentKind.values:
         raise ValidationFailed(MSG_KIND_UNKNOWN, field_errors={"kind": [str(MSG_KIND_UNKNOWN)]})
-    candidate = candidate_get(agency=agency, candidate_id=candidate_id)
+    candidate = candidate_get(
+        agency=agency, candidate_id=candidate_id, include_restricted=include_restricted
+    )
     verdict = checked if checked is not None else upload_check(content=content)
     stored_name = filename_clean(filename, extension=verdict.extension, fmt=verdict.format)
     blob_name = vault_store(data_key_id=candidate.data_key_id, content=verdict.content)
@@ -255,8 +259,16 @@ def _uploader_id(actor: Actor) -> uuid.UUID | None:
 # --- open, delete, move ---------------------------------------------------------------
 
 
-def _document_get(agency: Agency, document_id: uuid.UUID, *, lock: bool = False) -> Document:
+def _document_get(
+    agency: Agency,
+    document_id: uuid.UUID,
+    *,
+    lock: bool = False,
+    include_restricted: bool = True,
+) -> Document:
     documents = Document.objects.filter(agency=agency, pk=document_id)
+    if not include_restricted:
+        documents = documents.filter(candidate__restricted=False)
     if lock:
         documents = documents.select_for_update()
     document = documents.first()
@@ -266,16 +278,22 @@ def _document_get(agency: Agency, document_id: uuid.UUID, *, lock: bool = False)
 
 
 def document_open(
-    *, agency: Agency, actor: Actor, document_id: uuid.UUID, now: datetime
+    *,
+    agency: Agency,
+    actor: Actor,
+    document_id: uuid.UUID,
+    now: datetime,
+    include_restricted: bool = True,
 ) -> DocumentContent:
     """Decrypt a document for a person who reads it, recording `candidate.document.viewed`.
 
-    Raises NotFound for another agency's document, KeyDestroyed once the candidate's data
-    key is destroyed.
+    Raises NotFound for another agency's document (and, with `include_restricted` false,
+    for a restricted candidate's, P-23), KeyDestroyed once the candidate's data key is
+    destroyed.
     """
     require_aware(now)
     with transaction.atomic():
-        document = _document_get(agency, document_id)
+        document = _document_get(agency, document_id, include_restricted=include_restricted)
         content = vault_read(name=document.blob_name)
         filename = _decrypted(document.filename)
         record(

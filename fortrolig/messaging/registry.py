@@ -48,6 +48,12 @@ class EmailTemplate:
     name: str
     context_keys: frozenset[str]
     description: str = ""
+    # P-23: an email to the address of a restricted candidate is refused (see
+    # services.email_queue) unless its template sets this. Only two kinds do: an email that
+    # serves the person's own rights (the restriction-lift notice, a privacy request's code
+    # and extension), and an email to a staff member about their own login, which is not
+    # processing of any candidate's data.
+    reaches_restricted: bool = False
 
     def template_path(self, part: str) -> str:
         return f"messaging/email/{self.name}/{part}"
@@ -156,6 +162,7 @@ def render(
 STAFF_TEST = register(
     EmailTemplate(
         name="staff.test",
+        reaches_restricted=True,
         context_keys=frozenset({"agency_name", "link"}),
         description="A test email that a manager sends to themselves from the outbox.",
     )
@@ -163,6 +170,7 @@ STAFF_TEST = register(
 RECOVERY_CODES_REGENERATED = register(
     EmailTemplate(
         name="account.recovery_codes_regenerated",
+        reaches_restricted=True,
         context_keys=frozenset({"link", "occurred_at"}),
         description="Tells a staff member that their recovery codes were regenerated.",
     )
@@ -214,6 +222,7 @@ BACKGROUND_CHECK_NOTICE = register(
 PRIVACY_REQUEST_CODE = register(
     EmailTemplate(
         name="privacy.request_code",
+        reaches_restricted=True,
         context_keys=frozenset({"agency_name", "code", "deadline", "reply_email", "link"}),
         description=(
             "Sends the six-digit code that confirms a privacy request made by email, to the "
@@ -225,6 +234,7 @@ PRIVACY_REQUEST_CODE = register(
 PRIVACY_REQUEST_EXTENDED = register(
     EmailTemplate(
         name="privacy.request_extended",
+        reaches_restricted=True,
         context_keys=frozenset({"agency_name", "deadline", "reason", "reply_email", "link"}),
         description=(
             "Tells a person, before the first due date, that the answer to their privacy "
@@ -236,6 +246,7 @@ PRIVACY_REQUEST_EXTENDED = register(
 RESTRICTION_LIFT_NOTICE = register(
     EmailTemplate(
         name="privacy.restriction_lift_notice",
+        reaches_restricted=True,
         context_keys=frozenset({"agency_name", "reply_email", "link"}),
         description=(
             "Tells a person, before it happens, that the restriction of the processing of "

@@ -1,7 +1,10 @@
 """Queueing and sending email (P-10).
 
 `email_queue` renders the email, stores it in the outbox and hands it to the worker once
-the transaction commits. `email_send` delivers one stored email; it is safe to run twice.
+the transaction commits. It refuses an address of a restricted candidate (P-23) unless the
+template may reach them (`EmailTemplate.reaches_restricted`): the guard is here, once, so
+that no caller can forget it. `email_send` delivers one stored email; it is safe to run
+twice.
 """
 
 import logging
@@ -19,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fortrolig.accounts.models import User
 from fortrolig.audit.services import Actor, actor_for_user, record
+from fortrolig.candidates.selectors import candidate_email_restricted
 from fortrolig.core.errors import ApplicationError, ValidationFailed
 from fortrolig.core.models import Agency
 
@@ -44,6 +48,18 @@ class EmailDeliveryDeferred(ApplicationError):
     default_message = _("The email could not be sent yet. It will be tried again.")
 
 
+class RecipientRestricted(ApplicationError):
+    """The address belongs to a candidate whose processing is restricted (P-23), and the
+    template is not one that may reach them. The message names no address."""
+
+    status = 409
+    code = "recipient_restricted"
+    default_message = _(
+        "The processing of this person's information is restricted, so no email can be "
+        "sent to them now."
+    )
+
+
 def email_queue(
     *,
     agency: Agency,
@@ -58,8 +74,9 @@ def email_queue(
 
     `actor` is who caused the email; the system when not given.
     Raises EmailTemplateError for an unknown template, a context key the template does not
-    declare (P-10), or an unsupported language, and ValidationFailed for an invalid
-    address. Nothing is stored then.
+    declare (P-10), or an unsupported language, ValidationFailed for an invalid
+    address, and RecipientRestricted for the address of one of the agency's restricted
+    candidates (P-23) unless the template `reaches_restricted`. Nothing is stored then.
     """
     email_template = registry.get_template(template)
     recipient = to.strip()
@@ -71,6 +88,10 @@ def email_queue(
             _("The recipient's email address is not valid."),
             field_errors={"to": [str(_("Enter a valid email address."))]},
         ) from None
+    if not email_template.reaches_restricted and candidate_email_restricted(
+        agency=agency, email=recipient
+    ):
+        raise RecipientRestricted()
     rendered = registry.render(email_template, context, language=language)
     with transaction.atomic():
         email = OutboundEmail.objects.create(

@@ -288,7 +288,7 @@ def _notice_one(
     language: str,
     report: NoticeReport,
 ) -> None:
-    from fortrolig.messaging.services import email_queue
+    from fortrolig.messaging.services import RecipientRestricted, email_queue
 
     from .retention import candidate_erase_after_refresh
 
@@ -324,21 +324,27 @@ def _notice_one(
             return
         token = renewal_token_make(candidate_id=candidate_id, deadline=deadline)
         deadline_day: date = local_deadline.date()
-        email_queue(
-            agency=agency,
-            to=candidate.email,
-            template=TEMPLATE,
-            context={
-                "agency_name": agency.name,
-                "deadline": deadline_day,
-                "extension_months": agency.config.renewal_extension_months,
-                "link": renewal_link(token=token, language=language),
-                "reply_email": agency.contact_email,
-            },
-            language=language,
-            now=now,
-            actor=Actor.system(),
-        )
+        try:
+            email_queue(
+                agency=agency,
+                to=candidate.email,
+                template=TEMPLATE,
+                context={
+                    "agency_name": agency.name,
+                    "deadline": deadline_day,
+                    "extension_months": agency.config.renewal_extension_months,
+                    "link": renewal_link(token=token, language=language),
+                    "reply_email": agency.contact_email,
+                },
+                language=language,
+                now=now,
+                actor=Actor.system(),
+            )
+        except RecipientRestricted:
+            # The address is also a restricted candidate's (P-23): no notice, and the rest
+            # of the batch goes on. Nothing was stored for this one.
+            report.not_emailed += 1
+            return
         record(
             agency=agency,
             actor=Actor.system(),

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
 
 from fortrolig.audit.models import ActorType, AuditEvent
 from fortrolig.audit.services import Actor
@@ -21,6 +22,8 @@ from .test_erasure_support import (
     database_hits,
     make_canary,
     media_hits,
+    raw_file_hits,
+    sqlite_database_files,
 )
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +107,54 @@ def test_p22_canary_client_contact(agency, actor, django_capture_on_commit_callb
     assert receipt.erased["clients.ClientContact"] == 1
     assert database_hits([marker]) == {}
     call_command("audit_verify")
+
+
+@pytest.fixture(params=["delete", "wal"])
+def sqlite_file(request, transactional_db):
+    """The SQLite test database as a file, in each journal mode (production runs WAL), and
+    with `secure_delete` off until the erasure: some SQLite builds have it on by default,
+    which would hide an erasure that forgot to turn it on. Both are put back after."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the raw database file is checked on SQLite; PostgreSQL has no one file")
+    if not sqlite_database_files():
+        pytest.skip("the SQLite test database is in memory: there is no file to read")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        (journal_mode,) = cursor.fetchone()
+        cursor.execute("PRAGMA secure_delete")
+        (secure_delete,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA journal_mode = {request.param}")
+        cursor.execute("PRAGMA secure_delete = OFF")
+    yield request.param
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA journal_mode = {journal_mode}")
+        cursor.execute(f"PRAGMA secure_delete = {int(secure_delete)}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_p22_canary_is_not_in_the_raw_sqlite_file_after_erasure(sqlite_file, agency, actor):
+    """The tables can be clean while the file still holds the bytes: in a freed page, in
+    the free space of a page, in an old FTS5 segment or in the journal. Committed data
+    (a transactional test), read from the file itself after a checkpoint. A hit names the
+    file, the page and the table or index that holds it. (`sqlite_file` asks for
+    `transactional_db` by name, so that the project's fixture lifts the audit trigger for
+    the flush after the test.)"""
+    position = make_position(agency)
+    canary = make_canary(agency, actor, position=position, documents=2)
+    control = make_canary(agency, actor, position=position)
+    # The check can fail: the committed marker is in the file before the erasure.
+    before = raw_file_hits(canary.needles)
+    assert canary.marker in before, before
+
+    subject_erase(
+        agency=agency,
+        actor=actor,
+        subject_type="candidate",
+        subject_id=canary.candidate.id,
+        request_id=canary.request.id if canary.request else None,
+        now=NOW,
+    )
+
+    assert raw_file_hits(canary.needles) == {}
+    # The other candidate is still in the file: the read sees committed data.
+    assert control.marker in raw_file_hits([control.marker])

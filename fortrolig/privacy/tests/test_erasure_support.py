@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 
 from fortrolig.assignments.models import Application, ApplicationSource
 from fortrolig.assignments.pipeline import pipeline_stages_ensure
@@ -275,3 +275,62 @@ def media_hits(needles: list[str]) -> list[str]:
         if any(n.lower().encode() in data for n in needles):
             found.append(str(path))
     return found
+
+
+# --- the raw SQLite file ---------------------------------------------------------------------
+
+
+def sqlite_database_files() -> list[Path]:
+    """The SQLite database file of the connection and its -wal and -journal files that
+    exist, after a checkpoint that moves the write-ahead log into the file when WAL is on.
+    Empty for an in-memory database (there is no file to read)."""
+    name = str(connection.settings_dict["NAME"])
+    if not name or name == ":memory:" or "mode=memory" in name or name.startswith("file:"):
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        (mode,) = cursor.fetchone()
+        if str(mode).lower() == "wal":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = Path(name)
+    candidates = [path, Path(f"{name}-wal"), Path(f"{name}-journal")]
+    return [p for p in candidates if p.is_file()]
+
+
+def sqlite_page_owner(page_number: int) -> str:
+    """What holds a page of the SQLite file: a table or index name, 'freelist', or
+    'unknown' (for diagnostics; uses the dbstat table when SQLite has it)."""
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("SELECT name FROM dbstat WHERE pageno = %s", [page_number])
+            row = cursor.fetchone()
+        except OperationalError:  # dbstat is optional in SQLite builds
+            row = None
+        if row:
+            return str(row[0])
+        cursor.execute("PRAGMA freelist_count")
+        (free,) = cursor.fetchone()
+    return "freelist" if free else "unknown"
+
+
+def raw_file_hits(needles: list[str]) -> dict[str, list[str]]:
+    """Each needle found in the raw bytes of the database files, with where it is: the
+    file and, for the main file, the page and what holds that page."""
+    hits: dict[str, list[str]] = {}
+    files = sqlite_database_files()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_size")
+        (page_size,) = cursor.fetchone()
+    for path in files:
+        data = path.read_bytes()
+        for needle in needles:
+            raw = needle.encode()
+            start = data.find(raw)
+            while start != -1:
+                where = path.name
+                if path == files[0]:
+                    page = start // page_size + 1
+                    where = f"{path.name} page {page} ({sqlite_page_owner(page)})"
+                hits.setdefault(needle, []).append(where)
+                start = data.find(raw, start + 1)
+    return hits
