@@ -54,6 +54,12 @@ class EmailTemplate:
     # and extension), and an email to a staff member about their own login, which is not
     # processing of any candidate's data.
     reaches_restricted: bool = False
+    # Marketing (job alerts, news): refused for an address on the suppression list
+    # (messaging.suppression).
+    marketing: bool = False
+    # The address is cleared from the outbox once the email is sent or has failed for good:
+    # for an email to a person whose data has just been erased (the erasure receipt).
+    forget_recipient: bool = False
 
     def template_path(self, part: str) -> str:
         return f"messaging/email/{self.name}/{part}"
@@ -88,6 +94,11 @@ def get_template(name: str) -> EmailTemplate:
         raise EmailTemplateError(
             f"Unknown email template {name!r}.", code="email_template_unknown"
         ) from None
+
+
+def find_template(name: str) -> EmailTemplate | None:
+    """The registered template, or None (an email stored under a template since removed)."""
+    return _registry.get(name)
 
 
 def registered_templates() -> list[EmailTemplate]:
@@ -243,6 +254,21 @@ PRIVACY_REQUEST_EXTENDED = register(
     )
 )
 # --- erasure and restriction (privacy.restriction) ---
+ERASURE_RECEIPT = register(
+    EmailTemplate(
+        name="privacy.erasure_receipt",
+        reaches_restricted=True,
+        forget_recipient=True,
+        context_keys=frozenset(
+            {"agency_name", "erased_on", "reference", "kept", "reply_email", "link"}
+        ),
+        description=(
+            "The receipt of an erasure (P-22): the date, the receipt's reference, and what "
+            "must be kept under which rule until when (P-25). No data about the person; the "
+            "address is cleared from the outbox once the email has gone."
+        ),
+    )
+)
 RESTRICTION_LIFT_NOTICE = register(
     EmailTemplate(
         name="privacy.restriction_lift_notice",

@@ -29,6 +29,7 @@ from fortrolig.core.models import Agency
 from . import registry
 from .models import OutboundEmail
 from .registry import ContextValue
+from .suppression import email_suppressed
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,15 @@ class EmailDeliveryDeferred(ApplicationError):
     status = 503
     code = "email_deferred"
     default_message = _("The email could not be sent yet. It will be tried again.")
+
+
+class RecipientSuppressed(ApplicationError):
+    """The address is on the suppression list and the email is marketing. The message
+    names no address."""
+
+    status = 409
+    code = "recipient_suppressed"
+    default_message = _("This address has opted out of marketing email.")
 
 
 class RecipientRestricted(ApplicationError):
@@ -76,7 +86,8 @@ def email_queue(
     Raises EmailTemplateError for an unknown template, a context key the template does not
     declare (P-10), or an unsupported language, ValidationFailed for an invalid
     address, and RecipientRestricted for the address of one of the agency's restricted
-    candidates (P-23) unless the template `reaches_restricted`. Nothing is stored then.
+    candidates (P-23) unless the template `reaches_restricted`, and RecipientSuppressed for
+    a marketing template to an address on the suppression list. Nothing is stored then.
     """
     email_template = registry.get_template(template)
     recipient = to.strip()
@@ -92,6 +103,8 @@ def email_queue(
         agency=agency, email=recipient
     ):
         raise RecipientRestricted()
+    if email_template.marketing and email_suppressed(agency=agency, email=recipient):
+        raise RecipientSuppressed()
     rendered = registry.render(email_template, context, language=language)
     with transaction.atomic():
         email = OutboundEmail.objects.create(
@@ -190,6 +203,16 @@ def _send_lease() -> timedelta:
     return timedelta(seconds=max(60, 3 * int(settings.EMAIL_TIMEOUT or 20)))
 
 
+def _forgotten(email: OutboundEmail, *, final: bool) -> dict[str, str]:
+    """The recipient cleared, for a template that forgets it, once nothing more will be
+    sent (the erasure receipt: its recipient's data has just been erased)."""
+    template = registry.find_template(email.template)
+    if final and template is not None and template.forget_recipient:
+        email.recipient = ""
+        return {"recipient": ""}
+    return {}
+
+
 def email_send(*, email_id: uuid.UUID, now: datetime) -> OutboundEmail | None:
     """Send one queued email through the configured backend and record the outcome.
 
@@ -230,7 +253,11 @@ def email_send(*, email_id: uuid.UUID, now: datetime) -> OutboundEmail | None:
         with transaction.atomic():
             # update(), not save(): the email may have been erased meanwhile.
             OutboundEmail.objects.filter(pk=email.pk).update(
-                status=email.status, last_error=code, sending_until=None, updated_at=now
+                status=email.status,
+                last_error=code,
+                sending_until=None,
+                updated_at=now,
+                **_forgotten(email, final=final),
             )
         logger.warning(
             "email %s: attempt %s failed (%s)%s",
@@ -249,7 +276,12 @@ def email_send(*, email_id: uuid.UUID, now: datetime) -> OutboundEmail | None:
     email.sending_until = None
     with transaction.atomic():
         OutboundEmail.objects.filter(pk=email.pk).update(
-            status=email.status, sent_at=now, last_error="", sending_until=None, updated_at=now
+            status=email.status,
+            sent_at=now,
+            last_error="",
+            sending_until=None,
+            updated_at=now,
+            **_forgotten(email, final=True),
         )
         # Sending hands the address and the content to the mail server: a disclosure.
         record(

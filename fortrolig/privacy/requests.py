@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
@@ -86,6 +87,7 @@ RESPONSE_MAX = 20_000
 REASON_MAX = 2000
 EMAIL_LANGUAGE = "nb"
 TEMPLATE_CODE = "privacy.request_code"
+TEMPLATE_ERASURE_RECEIPT = "privacy.erasure_receipt"
 TEMPLATE_EXTENSION = "privacy.request_extended"
 
 _CLOSED = (RequestStatus.DONE, RequestStatus.REFUSED)
@@ -135,6 +137,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "objection.marketing_applied": _("Marketing stopped"),
     "exported": _("Access export downloaded"),
     "erased": _("Data erased, receipt made"),
+    "receipt_sent": _("Receipt emailed to the person"),
     "responded.done": _("Answered"),
     "responded.refused": _("Refused"),
 }
@@ -848,7 +851,8 @@ def request_erase(
     with transaction.atomic():
         request = _locked(agency, request_id)
         _fulfillable(request, (RequestKind.ERASURE,))
-        _subject_of(request)
+        # Read before the erasure: the receipt goes to the address on file.
+        address = _subject_of(request).email
         receipt = subject_erase(
             agency=agency,
             actor=actor,
@@ -858,8 +862,8 @@ def request_erase(
             now=now,
         )
         with override(EMAIL_LANGUAGE):
-            lines = [str(_("Your personal data has been erased."))]
-            lines += kept_lines(receipt.kept)
+            kept = kept_lines(receipt.kept)
+            lines = [str(_("Your personal data has been erased.")), *kept]
         request.response = "\n\n".join(lines)
         request.status = RequestStatus.DONE
         request.responded_at = now
@@ -874,7 +878,41 @@ def request_erase(
             now=now,
             fields=["status", "response", "responded_at"],
         )
+        if address:
+            _receipt_send(request, receipt_id=receipt.id, kept=kept, address=address, now=now)
+            _event(request, action="receipt_sent", actor=actor, now=now)
     return request
+
+
+def _receipt_send(
+    request: DataSubjectRequest,
+    *,
+    receipt_id: uuid.UUID,
+    kept: list[str],
+    address: str,
+    now: datetime,
+) -> None:
+    """The person's receipt (P-22): when, the reference, and what is kept under which rule
+    (P-25). The outbox forgets the address once the email has gone."""
+    from fortrolig.messaging.services import email_queue
+
+    agency = request.agency
+    email_queue(
+        agency=agency,
+        to=address,
+        template=TEMPLATE_ERASURE_RECEIPT,
+        context={
+            "agency_name": agency.name,
+            "erased_on": oslo_date(now),
+            "reference": str(receipt_id),
+            "kept": "\n".join(kept),
+            "reply_email": agency.contact_email,
+            "link": _policy_link(agency),
+        },
+        language=EMAIL_LANGUAGE,
+        now=now,
+        actor=Actor.system(),
+    )
 
 
 def kept_lines(kept: list[dict[str, str]]) -> list[str]:
@@ -889,7 +927,8 @@ def kept_lines(kept: list[dict[str, str]]) -> list[str]:
     for rule, until in sorted(until_by_rule.items()):
         line = str(_("Kept for now:")) + " " + str(ResponseRule(rule).label)
         if until:
-            line += " " + str(_("It will be erased on %(date)s.") % {"date": until})
+            day = formats.date_format(date.fromisoformat(until), "DATE_FORMAT")
+            line += " " + str(_("It will be erased on %(date)s.") % {"date": day})
         lines.append(line)
     return lines
 
@@ -966,6 +1005,16 @@ class RequestDetail:
     overdue: bool
     can_extend: bool
     events: list[tuple[RequestEvent, str]]
+    # Whether the person's record is still there (an employment has no foreign key here).
+    subject_exists: bool = True
+
+
+def _subject_exists(request: DataSubjectRequest) -> bool:
+    try:
+        _subject_of(request)
+    except SubjectGone:
+        return False
+    return True
 
 
 def request_open(
@@ -999,4 +1048,5 @@ def request_open(
         and request.extended_due_on is None
         and today <= request.due_on,
         events=[(event, str(EVENT_LABELS.get(event.action, event.action))) for event in events],
+        subject_exists=_subject_exists(request),
     )

@@ -120,6 +120,9 @@ def _sample_context(template: registry.EmailTemplate) -> dict:
         "client_name": "",
         "code": "123456",
         "reason": "Vi har mottatt mange forespørsler samtidig.",
+        "erased_on": NOW,
+        "reference": "2b6f1c2e-0000-4000-8000-000000000000",
+        "kept": "",
     }
     return {key: samples[key] for key in template.context_keys}
 

@@ -29,6 +29,7 @@ ACTOR = Actor(type=ActorType.STAFF, id=uuid.uuid4())
 # so it must be made here too.
 MAY_REACH_RESTRICTED = {
     "account.recovery_codes_regenerated",
+    "privacy.erasure_receipt",
     "privacy.request_code",
     "privacy.request_extended",
     "privacy.restriction_lift_notice",
@@ -74,6 +75,14 @@ _CONTEXTS: dict[str, dict[str, ContextValue]] = {
         "agency_name": "Nordlys",
         "deadline": NOW.date(),
         "reason": "Mange forespørsler",
+        "reply_email": "post@nordlys.example.com",
+        "link": "https://fortrolig.example.com/",
+    },
+    "privacy.erasure_receipt": {
+        "agency_name": "Nordlys",
+        "erased_on": NOW.date(),
+        "reference": "2b6f1c2e-0000-4000-8000-000000000000",
+        "kept": "",
         "reply_email": "post@nordlys.example.com",
         "link": "https://fortrolig.example.com/",
     },
@@ -142,9 +151,12 @@ def test_p23_rights_and_staff_emails_still_reach_a_restricted_person(agency, tem
 
 def test_p23_refusal_is_translated_and_names_no_address(agency):
     _restricted(agency)
-    with translation.override("en"), pytest.raises(RecipientRestricted) as caught:
+    with pytest.raises(RecipientRestricted) as caught:
         _queue(agency, "application.received")
-    assert "restricted" in str(caught.value)
+    with translation.override("en"):
+        assert "restricted" in str(caught.value)
+    with translation.override("nb"):
+        assert "begrenset" in str(caught.value)
     assert "@" not in str(caught.value)
 
 

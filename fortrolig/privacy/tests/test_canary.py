@@ -158,3 +158,35 @@ def test_p22_canary_is_not_in_the_raw_sqlite_file_after_erasure(sqlite_file, age
     assert raw_file_hits(canary.needles) == {}
     # The other candidate is still in the file: the read sees committed data.
     assert control.marker in raw_file_hits([control.marker])
+
+
+def test_p22_request_erasure_sends_a_receipt_and_the_outbox_forgets_the_address(
+    agency, actor, django_capture_on_commit_callbacks, mailoutbox
+):
+    from fortrolig.messaging.models import OutboundEmail
+    from fortrolig.privacy.models import RequestStatus
+    from fortrolig.privacy.requests import request_erase
+
+    canary = make_canary(agency, actor)
+    assert canary.request is not None
+    canary.request.status = RequestStatus.OPEN
+    canary.request.identity_method = "document_seen"
+    canary.request.identity_verified_at = NOW
+    canary.request.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = request_erase(agency=agency, actor=actor, request_id=canary.request.id, now=NOW)
+    assert answered.status == RequestStatus.DONE
+    receipt = ErasureReceipt.objects.get(request=canary.request)
+    # The person got the receipt: the date, the reference, and nothing about them.
+    [message] = mailoutbox
+    assert message.to == [canary.email]
+    assert str(receipt.id) in message.body
+    assert not any(needle.lower() in message.body.lower() for needle in canary.needles)
+    # Once sent, the outbox keeps the email without the address; nothing of the person is
+    # left anywhere.
+    sent = OutboundEmail.objects.get(template="privacy.erasure_receipt")
+    assert sent.status == OutboundEmail.Status.SENT
+    assert sent.recipient == ""
+    assert database_hits(canary.needles) == {}
+    call_command("audit_verify")
