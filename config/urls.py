@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/candidates/", include("fortrolig.candidates.urls")),
     path("staff/documents/", include("fortrolig.documents.urls")),
     path("staff/clients/", include("fortrolig.clients.urls")),
+    path("staff/staffing/", include("fortrolig.staffing.urls")),
     path("staff/assignments/", include("fortrolig.assignments.urls")),
     path("staff/ads/", include("fortrolig.assignments.ads_urls")),
     path("staff/outbox/", include("fortrolig.messaging.urls")),

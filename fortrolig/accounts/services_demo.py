@@ -20,6 +20,7 @@ from fortrolig.candidates.demo import DEMO_CANDIDATES, demo_candidates_seed
 from fortrolig.core.clock import require_aware
 from fortrolig.core.errors import Conflict
 from fortrolig.core.models import Agency
+from fortrolig.staffing.demo import demo_staffing_seed
 
 from .models import Membership, Role, User
 
@@ -136,6 +137,7 @@ def demo_seed(*, now: datetime) -> DemoSeed:
             )
         candidates_created = demo_candidates_seed(agency=agency, now=now)
         clients_created = demo_business_seed(agency=agency, now=now)
+        demo_staffing_seed(agency=agency, actor=Actor.system(), now=now)
     return DemoSeed(
         agency=agency,
         password=DEMO_PASSWORD,

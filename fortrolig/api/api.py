@@ -97,4 +97,5 @@ from . import (  # noqa: E402, F401
     clients,
     endpoints,
     requests,
+    staffing,
 )

@@ -503,3 +503,34 @@ def test_p24_api_export_waits_for_the_identity_check(client, agency, candidate):
     response = client.post(f"/api/v1/requests/{created['id']}/export", **auth)
     assert response.status_code == 409
     assert b"PK" not in response.content[:2]
+
+
+def test_p24_employee_request_links_the_employment(staff, agency, manager):
+    from fortrolig.assignments.models import AssignmentKind
+    from fortrolig.conftest import make_position
+    from fortrolig.staffing.services import EmploymentInput, employment_start
+
+    candidate = make_candidate(agency)
+    assignment = make_position(agency).assignment
+    assignment.kind = AssignmentKind.STAFFING
+    assignment.save(update_fields=["kind"])
+    employment = employment_start(
+        agency=agency,
+        actor=actor_for_user(manager),
+        data=EmploymentInput(
+            candidate_id=candidate.id,
+            assignment_id=assignment.id,
+            position_percentage="50",
+            salary_basis="hourly",
+            salary_amount="230",
+            started_on=date(2026, 2, 2),
+        ),
+        now=NOW,
+    )
+    request = registered(
+        agency, manager, candidate, subject_type="employee", subject_id=employment.id
+    )
+    page = staff.get(reverse("requests:detail", kwargs={"request_id": request.id}))
+    assert page.status_code == 200
+    link = reverse("staffing:detail", kwargs={"employment_id": employment.id})
+    assert link in page.content.decode()
