@@ -65,6 +65,9 @@ SUBJECT_GROUPS: dict[str, str] = {
 THIRD_PARTY_FIELDS: dict[str, frozenset[str]] = {
     "candidates.reference": frozenset({"phone", "email"}),
 }
+# Rows of the subject's that hang one level further down: a candidate's payroll records
+# belong to their employments.
+NESTED_PARENTS: frozenset[str] = frozenset({"staffing.employment"})
 # Copies derived from the exported rows (the search index): nothing of their own.
 DERIVED_MODELS: frozenset[str] = frozenset({"search.candidatesearchentry"})
 
@@ -103,20 +106,33 @@ class _Collected:
 
 def exported_models(subject_type: str) -> list[tuple[type[models.Model], str]]:
     """The models whose rows belong to a subject of `subject_type`: the subject's own model
-    (with an empty link name) and every model with a foreign key to it that has personal
-    fields, except derived copies. Raises ValidationFailed for an unknown subject type."""
+    (with an empty link name), every model with a foreign key to it that has personal
+    fields, except derived copies, and the models under a NESTED_PARENTS model (with a
+    lookup such as `employment__candidate`). Raises ValidationFailed for an unknown subject
+    type."""
     label = SUBJECT_MODELS.get(subject_type)
     if label is None:
         raise ValidationFailed(MSG_SUBJECT_TYPE)
     target = apps.get_model(label)
     out: list[tuple[type[models.Model], str]] = [(target, "")]
+    out += _linked(target, "")
+    for parent, link in list(out[1:]):
+        if parent._meta.label_lower in NESTED_PARENTS:
+            out += _linked(parent, f"__{link}")
+    return out
+
+
+def _linked(target: type[models.Model], suffix: str) -> list[tuple[type[models.Model], str]]:
+    """Every model with personal fields and a foreign key to `target`, with the lookup from
+    it to the subject (the key's name, then `suffix`)."""
+    found = []
     for model in apps.get_models():
         if model._meta.label_lower in DERIVED_MODELS or not personal_fields(model):
             continue
         for f in model._meta.concrete_fields:
             if f.is_relation and f.related_model is target:
-                out.append((model, f.name))
-    return out
+                found.append((model, f.name + suffix))
+    return found
 
 
 def exported_fields(model: type[models.Model]) -> dict[str, FieldClass]:

@@ -44,6 +44,8 @@ class Employment(AgencyScopedModel):
     erase_after = models.DateTimeField(_("erase after"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
         ordering = ["-started_on", "id"]
         indexes = [
             models.Index(fields=["agency", "candidate"], name="employment_candidate_idx"),
@@ -91,6 +93,8 @@ class PayrollRecord(AgencyScopedModel):
     erase_after = models.DateTimeField(_("erase after"))
 
     class Meta:
+        verbose_name = _("payroll record")
+        verbose_name_plural = _("payroll records")
         ordering = ["-period", "id"]
         indexes = [models.Index(fields=["erase_after"], name="payroll_erase_after_idx")]
         constraints = [

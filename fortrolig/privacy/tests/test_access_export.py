@@ -285,6 +285,8 @@ def test_p20_export_holds_every_classified_field_with_a_value(agency):
                     assert not _empty(row["fields"][name]), f"{label}.{name} lost"
     assert doc["data"][0]["fields"]["national_id"] == candidate.national_id
     assert doc["data"][0]["fields"]["first_name"] == "Kari"
+    # The payroll records under the candidate's employment are theirs too.
+    assert rows_by_model["staffing.payrollrecord"][0]["fields"]["gross_pay"]
     with zipfile.ZipFile(io.BytesIO(result.zip_bytes)) as archive:
         names = archive.namelist()
         assert "export.json" in names

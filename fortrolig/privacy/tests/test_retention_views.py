@@ -110,3 +110,48 @@ def test_p18_the_dashboard_renders_in_both_languages(manager_client, agency, lan
     response = manager_client.get(reverse("retention:dashboard"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert f'lang="{language}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_p18_p19_the_dashboard_counts_every_other_kind_past_its_deadline(
+    manager_client, agency, other_agency
+):
+    from fortrolig.conftest import make_position
+    from fortrolig.core.crypto import data_key_create
+    from fortrolig.staffing.models import Employment, PayrollRecord
+
+    def payroll(owner, erase_after):
+        employment = Employment.objects.create(
+            agency=owner,
+            data_key=data_key_create(agency=owner),
+            assignment=make_position(owner).assignment,
+            employee_name="Ola Testmann",
+            position_percentage=100,
+            salary_basis="monthly",
+            salary_amount=40000,
+            started_on=date(2019, 1, 1),
+        )
+        return PayrollRecord.objects.create(
+            agency=owner,
+            employment=employment,
+            period=date(2019, 1, 1),
+            paid_on=date(2019, 1, 25),
+            gross_pay=40000,
+            position_percentage=100,
+            erase_after=erase_after,
+        )
+
+    payroll(agency, NOW - timedelta(days=2))
+    payroll(other_agency, NOW - timedelta(days=2))
+    data = retention_dashboard(agency=agency, now=NOW)
+    counts = {item.label: item.count for item in data.other_overdue}
+    # Only this agency's row, and only past the interval.
+    assert counts["staffing.PayrollRecord"] == 1
+    assert counts["staffing.Employment"] == 0
+    assert counts["clients.ClientContact"] == 0
+    within = retention_dashboard(agency=agency, now=NOW - timedelta(days=1, hours=12))
+    assert {i.label: i.count for i in within.other_overdue}["staffing.PayrollRecord"] == 0
+    with time_machine.travel(NOW, tick=False):
+        body = manager_client.get(reverse("retention:dashboard")).content.decode()
+    row = '<tr data-testid="overdue-staffing.PayrollRecord"><td>Lønnsposter</td>'
+    assert row + '<td><strong class="bad">1<' in body
