@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fortrolig.candidates.models import Candidate
 from fortrolig.clients.models import Client, ClientContact
@@ -275,7 +276,7 @@ class RequestSubjectType(models.TextChoices):
 class RequestStatus(models.TextChoices):
     # Waiting for the identity check (a code sent to the address on file).
     AWAITING_IDENTITY = "awaiting_identity", _("Waiting for identity check")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("request status", "Open")
     EXTENDED = "extended", _("Extended")
     DONE = "done", _("Answered")
     REFUSED = "refused", _("Refused")
