@@ -325,7 +325,7 @@ def _after_event(clock: RetentionClock) -> str | None:
         RetentionClock.CONSENT_EXPIRY: gettext("%(period)s after the consent ends"),
         RetentionClock.ASSIGNMENT_END: gettext("%(period)s after the assignment has ended"),
         RetentionClock.EMPLOYMENT_END: gettext(
-            "%(period)s after the end of the financial year in which the employment ended"
+            "%(period)s after the end of the financial year in which each payment was made"
         ),
         RetentionClock.AGREEMENT_END: gettext("%(period)s after the client agreement has ended"),
         RetentionClock.LINK_EXPIRY: gettext("%(period)s after the link was sent"),
@@ -863,7 +863,8 @@ class _Renderer:
                 _p(
                     gettext(
                         "Payroll records are kept for as long as the bookkeeping rules "
-                        "require, which is %(when)s. If you ask for erasure meanwhile, our "
+                        "require, which is %(when)s. The details of the employment itself go "
+                        "with its last payroll record. If you ask for erasure meanwhile, our "
                         "answer names this exemption, and the records are erased when the "
                         "period has run out."
                     ),

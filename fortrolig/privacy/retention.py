@@ -7,14 +7,15 @@ What `Candidate.erase_after` means
   (`erase_after <= now`). It is the later of the last application or activity plus the
   agency's period (`retention_rules`, clock LAST_ACTIVITY) and the latest expiry of a
   storage-extension consent that has not been withdrawn (clock CONSENT_EXPIRY).
-- NULL while the candidate has an active legal hold: the clock is paused and the sweep
-  leaves the candidate alone. When the last hold is released the deadline is computed again
-  from the data; a hold adds no time, so a deadline that passed during the hold makes the
-  candidate due at the next sweep.
+- NULL while the candidate has an active legal hold, or an employment through the agency
+  that has not ended (P-19): the clock is paused and the sweep leaves the candidate alone.
+  When the last hold is released the deadline is computed again from the data; a hold adds
+  no time, so a deadline that passed during the hold makes the candidate due at the next
+  sweep. The end of an employment counts as activity, so the clock starts again from it.
 - NULL without an active hold: not computed yet (a row written by code that does not call
   `candidate_erase_after_refresh`). The sweep computes it, and erases the candidate if due.
-  The two NULLs are told apart by the hold table (`NOT EXISTS` an active hold), never by
-  guessing.
+  The two NULLs are told apart by the hold and employment tables (`NOT EXISTS` an active
+  hold or an ongoing employment), never by guessing.
 
 Months are calendar months in the agency's time zone (settings.TIME_ZONE, Europe/Oslo):
 activity at 29 February 2024 14:00 Oslo time with a 24-month period is due at 28 February
@@ -56,6 +57,7 @@ from fortrolig.core.clock import require_aware
 from fortrolig.core.crypto import clear_key_cache
 from fortrolig.core.models import Agency, AgencySettings, DataKey, JobRun
 from fortrolig.core.vault import vault_delete
+from fortrolig.staffing.models import Employment
 
 from .datamap import RetentionClock
 from .models import (
@@ -161,15 +163,24 @@ def _storage_consent_expiries(candidate_ids: Sequence[uuid.UUID]) -> dict[uuid.U
 
 
 def _held_candidates(candidate_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    return set(
+    """The candidates whose clock is paused: by an active legal hold, or by an employment
+    through the agency that has not ended (P-19: kept as long as the employment lasts)."""
+    held = set(
         LegalHold.objects.filter(
             candidate_id__in=candidate_ids, released_at__isnull=True
         ).values_list("candidate_id", flat=True)
     )
+    employed = Employment.objects.filter(
+        candidate_id__in=candidate_ids, ended_on__isnull=True
+    ).values_list("candidate_id", flat=True)
+    return held | {candidate_id for candidate_id in employed if candidate_id is not None}
 
 
-def _active_hold() -> Exists:
-    return Exists(LegalHold.objects.filter(candidate_id=OuterRef("pk"), released_at__isnull=True))
+def _active_hold() -> Q:
+    """The candidate's clock is paused (see `_held_candidates`), as a query condition."""
+    return Q(
+        Exists(LegalHold.objects.filter(candidate_id=OuterRef("pk"), released_at__isnull=True))
+    ) | Q(Exists(Employment.objects.filter(candidate_id=OuterRef("pk"), ended_on__isnull=True)))
 
 
 @dataclass(frozen=True)

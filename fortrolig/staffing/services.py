@@ -22,6 +22,7 @@ from fortrolig.core.clock import require_aware
 from fortrolig.core.crypto import data_key_create
 from fortrolig.core.errors import Conflict, NotFound, ValidationFailed
 from fortrolig.core.models import Agency
+from fortrolig.privacy.retention import candidate_erase_after_refresh
 
 from .models import Employment, PayrollRecord, SalaryBasis
 from .retention import OSLO, employment_deadline, payroll_deadline
@@ -180,6 +181,8 @@ def employment_start(
             now=now,
         )
         candidate_activity_record(candidate_id=candidate.id, now=now)
+        # The candidate's own clock pauses while the employment lasts (P-19).
+        candidate_erase_after_refresh(candidate_id=candidate.id, now=now)
     return employment
 
 
@@ -232,7 +235,9 @@ def employment_end(
             now=now,
         )
         if employment.candidate_id is not None:
+            # The candidate's clock starts again from the end (P-18, P-19).
             candidate_activity_record(candidate_id=employment.candidate_id, now=now)
+            candidate_erase_after_refresh(candidate_id=employment.candidate_id, now=now)
     return employment
 
 

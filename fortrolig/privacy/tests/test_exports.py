@@ -103,7 +103,7 @@ def test_p02_csv_has_a_header_row_and_every_field_of_every_activity(seeded):
         "Lønnsansvarlig",
     )
     assert payroll["Lagringsregel"] == (
-        "5 år etter utgangen av regnskapsåret da ansettelsen tok slutt"
+        "5 år etter utgangen av regnskapsåret da hver utbetaling ble gjort"
     )
     event = AuditEvent.objects.get(agency=seeded, action="privacy.register.exported")
     assert event.purpose == "csv"

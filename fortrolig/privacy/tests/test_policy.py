@@ -296,7 +296,8 @@ def test_p01_the_page_covers_what_the_promises_require(client, agency):
         "engangskode",
         # P-19
         "a-meldingen",
-        "5 år etter utgangen av regnskapsåret",
+        "5 år etter utgangen av regnskapsåret da hver utbetaling ble gjort",
+        "selve ansettelsen slettes sammen med den siste lønnsposten",
         # P-16
         "med ett klikk",
         "sperreliste",

@@ -299,3 +299,38 @@ def test_p19_end_starts_the_clock_and_cannot_be_repeated(agency, actor):
     # The candidate's own clock (P-18) starts again from the end.
     candidate.refresh_from_db()
     assert candidate.last_activity_at == NOW
+
+
+def test_p19_candidate_clock_pauses_while_employed_and_restarts_at_the_end(agency, actor):
+    from datetime import timedelta
+
+    from fortrolig.privacy.retention import retention_sweep
+
+    long_ago = NOW - timedelta(days=3 * 365)
+    candidate = _candidate(agency, last_activity_at=long_ago)
+    employment = employment_start(
+        agency=agency,
+        actor=actor,
+        data=_input(candidate, _staffing(agency)),
+        now=long_ago + timedelta(days=1),
+    )
+    candidate.refresh_from_db()
+    assert candidate.erase_after is None
+    # Two years without any activity: still employed, so still kept.
+    retention_sweep(now=NOW)
+    assert Candidate.objects.filter(pk=candidate.id).exists()
+    employment_end(
+        agency=agency,
+        actor=actor,
+        employment_id=employment.id,
+        ended_on=date(2026, 2, 27),
+        now=NOW,
+    )
+    candidate.refresh_from_db()
+    assert candidate.erase_after == datetime(2028, 3, 2, 9, 30, tzinfo=UTC)
+    retention_sweep(now=datetime(2028, 3, 2, 9, 29, tzinfo=UTC))
+    assert Candidate.objects.filter(pk=candidate.id).exists()
+    retention_sweep(now=datetime(2028, 3, 2, 9, 30, tzinfo=UTC))
+    assert not Candidate.objects.filter(pk=candidate.id).exists()
+    # The employment and its clock outlive the candidate record (P-19).
+    assert Employment.objects.filter(pk=employment.id, candidate__isnull=True).exists()
