@@ -8,7 +8,7 @@ documents) and JSON+PDF, the median of --repeat runs after one warm-up, at each 
 EXPLAIN ANALYZE of the processing-history query at each size.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/fortrolig_export_bench \\
-     .venv/bin/python -m bench.export_bench [--sizes 10000 100000] [--repeat 5]
+     .venv/bin/python -m bench.export_bench [--sizes 10000 100000] [--repeat 5] [--spread]
 The database is dropped and created afresh for each size. Results are printed and written
 to bench/results/export.json. Targets: JSON under 1 s, with the PDF under 3 s, flat from
 10,000 to 100,000 candidates.
@@ -36,8 +36,10 @@ DOCUMENTS = 20
 EVENTS = 2000
 
 
-def _subject(agency) -> uuid.UUID:
-    """The subject: a candidate with 20 documents with real blobs and 2,000 events."""
+def _subject(agency, *, spread: bool = False) -> uuid.UUID:
+    """The subject: a candidate with 20 documents with real blobs and 2,000 events, all on
+    one day (the PDF groups repeats of a day into one line each), or with `spread` each on
+    a day of its own: the worst case for the PDF, 2,000 lines."""
     from django.db import transaction
 
     from fortrolig.audit.services import Actor, PendingEvent, record_many
@@ -95,7 +97,12 @@ def _subject(agency) -> uuid.UUID:
             )
         )
     with transaction.atomic():
-        record_many(agency=agency, actor=staff, events=pending, now=NOW - timedelta(days=1))
+        if spread:
+            for i, event in enumerate(pending):
+                moment = NOW - timedelta(days=EVENTS - i)
+                record_many(agency=agency, actor=staff, events=[event], now=moment)
+        else:
+            record_many(agency=agency, actor=staff, events=pending, now=NOW - timedelta(days=1))
     return candidate.id
 
 
@@ -124,7 +131,7 @@ def _explain_history(agency, subject_id: uuid.UUID) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _measure_size(count: int, repeat: int) -> dict[str, object]:
+def _measure_size(count: int, repeat: int, spread: bool) -> dict[str, object]:
     from django.db import connection
 
     from bench.retention_bench import _populate
@@ -132,7 +139,7 @@ def _measure_size(count: int, repeat: int) -> dict[str, object]:
     from fortrolig.audit.services import Actor
     from fortrolig.candidates.models import Candidate
     from fortrolig.conftest import make_agency
-    from fortrolig.privacy.access_export import subject_export
+    from fortrolig.privacy.access_export import _collect, _history, _history_text, subject_export
     from fortrolig.privacy.register import processing_activities_ensure_defaults
 
     rng = random.Random(SEED)
@@ -141,7 +148,7 @@ def _measure_size(count: int, repeat: int) -> dict[str, object]:
     # Before anything else writes to the audit chain: _populate writes it from the start.
     _populate([agency], count, 0, rng)
     processing_activities_ensure_defaults(agency=agency, now=NOW)
-    subject_id = _subject(agency)
+    subject_id = _subject(agency, spread=spread)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     setup = time.perf_counter() - t0
@@ -168,6 +175,11 @@ def _measure_size(count: int, repeat: int) -> dict[str, object]:
         "setup_seconds": round(setup, 1),
         "subject_documents": sample.file_count,
         "subject_history_events": len(doc["processing_history"]),
+        "pdf_history_lines": len(
+            _history_text(
+                _history(agency, _collect(agency, "candidate", subject_id).ids_by_type)
+            ).splitlines()
+        ),
         "json_bytes": len(sample.json_bytes),
         "zip_bytes": len(sample.zip_bytes),
         "pdf_bytes": len(sample.pdf_bytes or b""),
@@ -185,6 +197,11 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="put each history event on a day of its own (the PDF's worst case)",
+    )
     args = parser.parse_args()
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
@@ -205,6 +222,7 @@ def main() -> None:
             f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
         ),
         "repeat": args.repeat,
+        "history_spread_over_days": args.spread,
         "targets": {"json_seconds": 1.0, "json_and_pdf_seconds": 3.0},
         "sizes": {},
     }
@@ -217,18 +235,20 @@ def main() -> None:
             shutil.rmtree(media)
         media.mkdir(parents=True)
         with override_settings(MEDIA_ROOT=str(media)):
-            figures = _measure_size(count, args.repeat)
+            figures = _measure_size(count, args.repeat, args.spread)
         results["sizes"][str(count)] = figures  # type: ignore[index]
         print(
             f"{count:>7} candidates: JSON {figures['json_median_seconds']} s, "
             f"JSON+PDF {figures['json_and_pdf_median_seconds']} s "
-            f"(history {figures['subject_history_events']} events, "
+            f"(history {figures['subject_history_events']} events in "
+            f"{figures['pdf_history_lines']} PDF lines, "
             f"{figures['subject_documents']} documents)",
             flush=True,
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"Written to {RESULTS}")
+    target = RESULTS.with_name("export-spread.json") if args.spread else RESULTS
+    target.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"Written to {target}")
 
 
 if __name__ == "__main__":

@@ -434,16 +434,44 @@ HISTORY_WIDTH = 104
 
 
 def _history_text(history: list[_Event]) -> str:
-    """The processing history as fixed-width lines, wrapped here: WeasyPrint lays out one
-    preformatted block far faster than thousands of table rows or wrapped paragraphs."""
-    lines: list[str] = []
+    """The processing history as fixed-width lines, for a person to read.
+
+    Repeats of the same action by the same actor on the same kind of record on the same day
+    become one line, with the time span and the number of times: a hundred views in a
+    morning read as one line, not a hundred. The JSON keeps every event. The lines are
+    wrapped here: WeasyPrint lays out one preformatted block far faster than thousands of
+    table rows or wrapped paragraphs."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
     for e in history:
-        when = formats.date_format(timezone.localtime(e.occurred_at), "SHORT_DATETIME_FORMAT")
-        line = f"{when}  {e.actor_type} {e.actor_id[:8]}  {e.action}"
-        if e.purpose:
-            line += f" ({e.purpose})"
-        if e.fields:
-            line += "  " + ", ".join(e.fields)
+        local = timezone.localtime(e.occurred_at)
+        key = (
+            local.date(),
+            e.actor_type,
+            e.actor_id,
+            e.action,
+            e.purpose,
+            tuple(e.fields),
+            e.subject_type,
+        )
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [local, local, 1]
+        else:
+            group[1] = local
+            group[2] += 1
+    lines: list[str] = []
+    for (_day, actor_type, actor_id, action, purpose, fields, _type), group in groups.items():
+        first, last, count = group
+        when = formats.date_format(first, "SHORT_DATETIME_FORMAT")
+        if count > 1:
+            when += "-" + formats.time_format(last, "TIME_FORMAT")
+        line = f"{when}  {actor_type} {actor_id[:8]}  {action}"
+        if purpose:
+            line += f" ({purpose})"
+        if fields:
+            line += "  " + ", ".join(fields)
+        if count > 1:
+            line += f"  x{count}"
         if len(line) <= HISTORY_WIDTH:
             lines.append(line)
         else:

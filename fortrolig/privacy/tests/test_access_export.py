@@ -524,3 +524,46 @@ def test_p20_staff_action_is_for_managers_only(agency, consultant_client):
     response = consultant_client.post(f"/staff/export/candidate/{candidate.id}/")
     assert response.status_code in (403, 404)
     assert not AuditEvent.objects.filter(action="privacy.subject.exported").exists()
+
+
+@pytest.mark.django_db
+def test_p20_pdf_groups_repeats_of_a_day_and_the_json_keeps_every_event(agency):
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    candidate, _ = build_full_candidate(agency, documents=0)
+    other_staff = Actor(type="staff", id=uuid.uuid4())  # type: ignore[arg-type]
+    with transaction.atomic():
+        for minute in range(40):
+            record(
+                agency=agency,
+                actor=STAFF,
+                action="candidate.viewed",
+                subject=candidate,
+                now=NOW + timedelta(minutes=minute),
+            )
+        # Someone else's view, and the next day's, stay lines of their own.
+        record(
+            agency=agency,
+            actor=other_staff,
+            action="candidate.viewed",
+            subject=candidate,
+            now=NOW + timedelta(minutes=5),
+        )
+        record(
+            agency=agency,
+            actor=STAFF,
+            action="candidate.viewed",
+            subject=candidate,
+            now=NOW + timedelta(days=1),
+        )
+    result = _export(agency, candidate.id, pdf=True)
+    doc = json.loads(result.json_bytes)
+    views = [e for e in doc["processing_history"] if e["action"] == "candidate.viewed"]
+    assert len(views) == 42
+    text = _pdf_text(result.pdf_bytes)
+    assert "x40" in text
+    assert text.count("candidate.viewed") == 3
+    # 10:30 to 11:09 Oslo time on the first day, one line.
+    assert "10:30-11:09" in text.replace(" ", "")
