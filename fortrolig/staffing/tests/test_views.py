@@ -458,6 +458,32 @@ def test_a_manager_may_change_too(client, agency):
     assert _payroll(client, employment).status_code == 302
 
 
+def test_p24_p20_managers_reach_the_employees_request_and_export_from_the_page(
+    client, consultant_client, agency
+):
+    import io
+    import json
+    import zipfile
+
+    employment = _employ(agency)
+    register = (
+        f"{reverse('requests:register')}?subject_type=employee&amp;subject_id={employment.id}"
+    )
+    export = reverse("export:subject", args=["employee", employment.id])
+    # Consultants do not handle privacy requests.
+    consultant_page = consultant_client.get(_detail(employment)).content.decode()
+    assert register not in consultant_page and export not in consultant_page
+    login_verified(client, make_staff(agency, email="leder@nordlys.example.com", role=Role.MANAGER))
+    page = client.get(_detail(employment)).content.decode()
+    assert register in page and export in page
+    response = client.post(export)
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        doc = json.loads(archive.read("export.json"))
+    assert doc["subject"] == {"type": "employee", "id": str(employment.id)}
+    assert "export.pdf" in archive.namelist()
+
+
 # --- the candidate page ---------------------------------------------------------------
 
 
