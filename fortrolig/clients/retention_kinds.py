@@ -5,8 +5,6 @@ passed. The client company row itself is not personal data and stays.
 Autodiscovered by `fortrolig.privacy.retention.registered_kinds`.
 """
 
-import uuid
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
@@ -14,11 +12,18 @@ from functools import partial
 from django.db import connection, models, transaction
 from django.db.models import QuerySet
 
-from fortrolig.audit.services import Actor, PendingEvent, SubjectRef, record_many
 from fortrolig.core.crypto import data_key_destroy
 from fortrolig.core.vault import vault_delete
 from fortrolig.privacy.datamap import RetentionClock
-from fortrolig.privacy.retention import BatchResult, DueItem, DueRef, RetainedKind, register_kind
+from fortrolig.privacy.retention import (
+    BatchResult,
+    DueItem,
+    DueRef,
+    RetainedKind,
+    erased_record,
+    register_kind,
+    rows_due,
+)
 
 from .models import Agreement, Client, ClientContact
 from .retention import ClientRetention, client_retention_states
@@ -32,15 +37,6 @@ AGREEMENT_FIELDS = ("terms", "fee_terms", "filename", "content")
 PURPOSE = RetentionClock.AGREEMENT_END.value
 
 Row = ClientContact | Agreement
-
-
-def _due(model: type[Row], now: datetime) -> list[DueRef]:
-    # Through the `erase_after` index: only rows whose deadline has passed are read.
-    return list(
-        model.objects.filter(erase_after__lte=now)
-        .order_by("erase_after", "id")
-        .values_list("id", "agency_id")
-    )
 
 
 def _locked_rows(
@@ -114,24 +110,8 @@ def _process(
     return result
 
 
-def _audit(rows: Sequence[Row], *, action: str, fields: tuple[str, ...], now: datetime) -> None:
-    by_agency: dict[uuid.UUID, list[PendingEvent]] = defaultdict(list)
-    for row in rows:
-        by_agency[row.agency_id].append(
-            PendingEvent(
-                action=action,
-                subject=SubjectRef(type=row._meta.label_lower, id=row.id),
-                fields=fields,
-                purpose=PURPOSE,
-            )
-        )
-    # One agency chain after the other, in a fixed order (no deadlock between two sweeps).
-    for agency_id in sorted(by_agency):
-        record_many(agency=agency_id, actor=Actor.system(), events=by_agency[agency_id], now=now)
-
-
 def _contacts_erase(rows: list[Row], now: datetime) -> None:
-    _audit(rows, action=CONTACT_ERASED, fields=CONTACT_FIELDS, now=now)
+    erased_record(rows, action=CONTACT_ERASED, purpose=PURPOSE, fields=CONTACT_FIELDS, now=now)
     # Django's delete: what cascades from a contact (a consent it gave) goes with it.
     ClientContact.objects.filter(pk__in=[row.id for row in rows]).delete()
 
@@ -147,7 +127,9 @@ def _agreements_erase(rows: list[Row], now: datetime) -> None:
     )
     blobs = [agreement.blob_name for agreement in agreements if agreement.blob_name]
     keys = [agreement.data_key for agreement in agreements]
-    _audit(agreements, action=AGREEMENT_ERASED, fields=AGREEMENT_FIELDS, now=now)
+    erased_record(
+        agreements, action=AGREEMENT_ERASED, purpose=PURPOSE, fields=AGREEMENT_FIELDS, now=now
+    )
     Agreement.objects.filter(pk__in=[agreement.id for agreement in agreements]).delete()
     for key in keys:
         # Crypto-shred: the file cannot be read again, backups included.
@@ -169,14 +151,14 @@ def _agreement_deadline(state: ClientRetention, _row: models.Model) -> datetime 
 CONTACT_KIND = register_kind(
     RetainedKind(
         label=CONTACT_LABEL,
-        due=partial(_due, ClientContact),
+        due=partial(rows_due, ClientContact),
         process=partial(_process, ClientContact, CONTACT_LABEL, _contact_deadline, _contacts_erase),
     )
 )
 AGREEMENT_KIND = register_kind(
     RetainedKind(
         label=AGREEMENT_LABEL,
-        due=partial(_due, Agreement),
+        due=partial(rows_due, Agreement),
         process=partial(
             _process, Agreement, AGREEMENT_LABEL, _agreement_deadline, _agreements_erase
         ),

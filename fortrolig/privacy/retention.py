@@ -81,10 +81,12 @@ __all__ = [
     "candidate_deadline_current",
     "candidate_erase_after_refresh",
     "candidates_erase_after_refresh",
+    "erased_record",
     "register_kind",
     "registered_kinds",
     "retention_dashboard",
     "retention_sweep",
+    "rows_due",
 ]
 
 # The sweep runs daily (Celery beat). P-18: no candidate outlives its deadline by more.
@@ -350,6 +352,40 @@ def register_kind(kind: RetainedKind) -> RetainedKind:
         raise ValueError(f"retained kind {kind.label} is registered twice, differently")
     _kinds[kind.label] = kind
     return kind
+
+
+def rows_due(model: type[models.Model], now: datetime) -> list[DueRef]:
+    """`RetainedKind.due` for a model with `agency` and an indexed `erase_after`: the rows
+    whose deadline has passed, oldest first, read through the index only."""
+    return list(
+        model._default_manager.filter(erase_after__lte=now)
+        .order_by("erase_after", "id")
+        .values_list("id", "agency_id")
+    )
+
+
+def erased_record(
+    rows: Sequence[models.Model],
+    *,
+    action: str,
+    purpose: str,
+    now: datetime,
+    fields: Sequence[str] = (),
+) -> None:
+    """One audit event per erased row, by the system, with IDs and field names only. One
+    agency's chain after the other, in a fixed order, so two sweeps cannot deadlock."""
+    by_agency: dict[uuid.UUID, list[PendingEvent]] = defaultdict(list)
+    for row in rows:
+        by_agency[row.agency_id].append(  # type: ignore[attr-defined]
+            PendingEvent(
+                action=action,
+                subject=SubjectRef(type=row._meta.label_lower, id=row.pk),
+                fields=tuple(fields),
+                purpose=purpose,
+            )
+        )
+    for agency_id in sorted(by_agency):
+        record_many(agency=agency_id, actor=Actor.system(), events=by_agency[agency_id], now=now)
 
 
 def unregister_kind(label: str) -> None:

@@ -6,8 +6,6 @@ national identity number in every backup).
 Autodiscovered by `fortrolig.privacy.retention.registered_kinds`.
 """
 
-import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
@@ -15,11 +13,18 @@ from functools import partial
 from django.db import connection
 from django.db.models import Max
 
-from fortrolig.audit.services import Actor, PendingEvent, SubjectRef, record_many
 from fortrolig.core.crypto import data_key_destroy
 from fortrolig.core.models import Agency
 from fortrolig.privacy.datamap import RetentionClock
-from fortrolig.privacy.retention import BatchResult, DueItem, DueRef, RetainedKind, register_kind
+from fortrolig.privacy.retention import (
+    BatchResult,
+    DueItem,
+    DueRef,
+    RetainedKind,
+    erased_record,
+    register_kind,
+    rows_due,
+)
 
 from .models import Employment, PayrollRecord
 from .retention import employment_deadline
@@ -31,15 +36,6 @@ EMPLOYMENT_ERASED = "retention.employment.erased"
 PURPOSE = RetentionClock.EMPLOYMENT_END.value
 
 Row = Employment | PayrollRecord
-
-
-def _due(model: type[Row], now: datetime) -> list[DueRef]:
-    # Through the `erase_after` index: only rows whose deadline has passed are read.
-    return list(
-        model.objects.filter(erase_after__lte=now)
-        .order_by("erase_after", "id")
-        .values_list("id", "agency_id")
-    )
 
 
 def _locked(model: type[Row], refs: Sequence[DueRef], now: datetime, dry_run: bool) -> list[Row]:
@@ -61,21 +57,6 @@ def _skipped(model: type[Row], refs: Sequence[DueRef], rows: Sequence[Row], now:
     )
 
 
-def _audit(rows: Sequence[Row], *, action: str, now: datetime) -> None:
-    by_agency: dict[uuid.UUID, list[PendingEvent]] = defaultdict(list)
-    for row in rows:
-        by_agency[row.agency_id].append(
-            PendingEvent(
-                action=action,
-                subject=SubjectRef(type=row._meta.label_lower, id=row.id),
-                purpose=PURPOSE,
-            )
-        )
-    # One agency chain after the other, in a fixed order (no deadlock between two sweeps).
-    for agency_id in sorted(by_agency):
-        record_many(agency=agency_id, actor=Actor.system(), events=by_agency[agency_id], now=now)
-
-
 def _payroll_process(refs: Sequence[DueRef], now: datetime, dry_run: bool) -> BatchResult:
     rows = _locked(PayrollRecord, refs, now, dry_run)
     result = BatchResult(skipped=[] if dry_run else _skipped(PayrollRecord, refs, rows, now))
@@ -91,7 +72,7 @@ def _payroll_process(refs: Sequence[DueRef], now: datetime, dry_run: bool) -> Ba
     ]
     if dry_run or not rows:
         return result
-    _audit(rows, action=PAYROLL_ERASED, now=now)
+    erased_record(rows, action=PAYROLL_ERASED, purpose=PURPOSE, now=now)
     PayrollRecord.objects.filter(pk__in=[row.id for row in rows]).delete()
     return result
 
@@ -140,7 +121,7 @@ def _employment_process(refs: Sequence[DueRef], now: datetime, dry_run: bool) ->
     if to_erase:
         ids = [row.id for row in to_erase]
         keys = list(Employment.objects.filter(pk__in=ids).select_related("data_key"))
-        _audit(to_erase, action=EMPLOYMENT_ERASED, now=now)
+        erased_record(to_erase, action=EMPLOYMENT_ERASED, purpose=PURPOSE, now=now)
         Employment.objects.filter(pk__in=ids).delete()
         for employment in keys:
             # Crypto-shred: the national identity number cannot be read from any backup.
@@ -149,8 +130,12 @@ def _employment_process(refs: Sequence[DueRef], now: datetime, dry_run: bool) ->
 
 
 PAYROLL_KIND = register_kind(
-    RetainedKind(label=PAYROLL_LABEL, due=partial(_due, PayrollRecord), process=_payroll_process)
+    RetainedKind(
+        label=PAYROLL_LABEL, due=partial(rows_due, PayrollRecord), process=_payroll_process
+    )
 )
 EMPLOYMENT_KIND = register_kind(
-    RetainedKind(label=EMPLOYMENT_LABEL, due=partial(_due, Employment), process=_employment_process)
+    RetainedKind(
+        label=EMPLOYMENT_LABEL, due=partial(rows_due, Employment), process=_employment_process
+    )
 )
