@@ -193,7 +193,7 @@ def test_p28_list_is_paginated_scoped_and_audited(api_client, agency, foreign):
     listed = AuditEvent.objects.filter(action="staffing.employment.listed")
     assert listed.count() == 3
     assert all(event.actor_type == ActorType.API for event in listed)
-    assert "Testesen" not in str([event.__dict__ for event in listed])
+    assert "Testesen" not in str([(e.action, e.subject_type, e.purpose, e.fields) for e in listed])
 
 
 def test_list_bad_paging_answers_400(api_client):
@@ -316,7 +316,7 @@ def test_p19_payroll_is_recorded_and_listed(api_client, agency):
         action="staffing.employment.viewed", subject_id=employment.id
     ).exists()
     event = AuditEvent.objects.get(action="staffing.payroll.recorded")
-    assert "45000" not in str(event.__dict__)
+    assert "45000" not in str((event.action, event.subject_type, event.purpose, event.fields))
 
 
 @pytest.mark.parametrize(
