@@ -11,66 +11,27 @@ import pytest
 from django.utils import timezone
 
 from fortrolig.api.services import api_token_create
-from fortrolig.assignments.models import AssignmentKind
 from fortrolig.audit.models import ActorType, AuditEvent
-from fortrolig.audit.services import Actor
-from fortrolig.candidates.models import Candidate
-from fortrolig.conftest import make_client, make_position
+from fortrolig.conftest import make_position
 from fortrolig.core import clock
-from fortrolig.core.crypto import data_key_create
 from fortrolig.staffing.models import Employment, PayrollRecord
-from fortrolig.staffing.services import EmploymentInput, employment_start
+from fortrolig.staffing.tests.support import (
+    NATIONAL_ID,
+    STAFFING_TITLE,
+    employ,
+    make_employee_candidate,
+    make_staffing_assignment,
+)
 
 from .conftest import NOW, bearer
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/employments"
-NATIONAL_ID = "01019012345"
 
 
 def _today():
     return timezone.localdate(clock.now())
-
-
-def _candidate(agency, **extra) -> Candidate:
-    values = {
-        "first_name": "Solveig",
-        "last_name": "Testesen",
-        "email": "solveig.testesen@example.com",
-        "national_id": NATIONAL_ID,
-        "source": "consultant",
-        "last_activity_at": clock.now(),
-    }
-    values.update(extra)
-    return Candidate.objects.create(
-        agency=agency, data_key=data_key_create(agency=agency), **values
-    )
-
-
-def _staffing(agency, index: int = 0):
-    assignment = make_position(
-        agency, client=make_client(agency, index=index), assignment_title="Innleie av sjåfører"
-    ).assignment
-    assignment.kind = AssignmentKind.STAFFING
-    assignment.save(update_fields=["kind"])
-    return assignment
-
-
-def _employ(agency, candidate=None, assignment=None, *, days_ago: int = 60) -> Employment:
-    return employment_start(
-        agency=agency,
-        actor=Actor.system(),
-        data=EmploymentInput(
-            candidate_id=(candidate or _candidate(agency)).id,
-            assignment_id=(assignment or _staffing(agency)).id,
-            position_percentage="80",
-            salary_basis="monthly",
-            salary_amount="45000",
-            started_on=_today() - timedelta(days=days_ago),
-        ),
-        now=clock.now(),
-    )
 
 
 def _post(client, url, data, **extra):
@@ -101,22 +62,22 @@ def _new(candidate, assignment, **changes) -> dict:
 
 @pytest.fixture
 def foreign(other_agency):
-    return _employ(other_agency, _candidate(other_agency, first_name="Annen"))
+    return employ(other_agency, make_employee_candidate(other_agency, first_name="Annen"))
 
 
 # --- start ----------------------------------------------------------------------------
 
 
 def test_p19_start_employs_and_never_returns_the_national_id(api_client, agency):
-    candidate = _candidate(agency)
-    assignment = _staffing(agency)
+    candidate = make_employee_candidate(agency)
+    assignment = make_staffing_assignment(agency)
     response = _post(api_client, URL, _new(candidate, assignment))
     assert response.status_code == 201, response.content
     body = response.json()
     employment = Employment.objects.get()
     assert body["id"] == str(employment.id)
     assert body["candidate_id"] == str(candidate.id)
-    assert body["assignment_title"] == "Innleie av sjåfører"
+    assert body["assignment_title"] == STAFFING_TITLE
     assert body["has_national_id"] is True
     assert Decimal(body["position_percentage"]) == Decimal("37.5")
     assert Decimal(body["salary_amount"]) == Decimal("245.5")
@@ -140,7 +101,11 @@ def test_p19_start_employs_and_never_returns_the_national_id(api_client, agency)
 def test_p19_bad_input_answers_400_naming_the_field_and_stores_nothing(
     api_client, agency, changes, field
 ):
-    response = _post(api_client, URL, _new(_candidate(agency), _staffing(agency), **changes))
+    response = _post(
+        api_client,
+        URL,
+        _new(make_employee_candidate(agency), make_staffing_assignment(agency), **changes),
+    )
     error = _error(response, 400, "validation_failed")
     assert field in error["fields"]
     assert "i går" not in response.content.decode()
@@ -148,16 +113,24 @@ def test_p19_bad_input_answers_400_naming_the_field_and_stores_nothing(
 
 
 def test_p19_a_missing_field_answers_400(api_client, agency):
-    values = _new(_candidate(agency), _staffing(agency))
+    values = _new(make_employee_candidate(agency), make_staffing_assignment(agency))
     del values["started_on"]
     error = _error(_post(api_client, URL, values), 400, "validation_failed")
     assert "started_on" in error["fields"]
 
 
 def test_another_agencys_candidate_or_assignment_answers_404(api_client, agency, other_agency):
-    response = _post(api_client, URL, _new(_candidate(other_agency), _staffing(agency)))
+    response = _post(
+        api_client,
+        URL,
+        _new(make_employee_candidate(other_agency), make_staffing_assignment(agency)),
+    )
     _error(response, 404, "not_found")
-    response = _post(api_client, URL, _new(_candidate(agency), _staffing(other_agency, 1)))
+    response = _post(
+        api_client,
+        URL,
+        _new(make_employee_candidate(agency), make_staffing_assignment(other_agency, 1)),
+    )
     _error(response, 404, "not_found")
     assert not Employment.objects.exists()
 
@@ -165,7 +138,9 @@ def test_another_agencys_candidate_or_assignment_answers_404(api_client, agency,
 def test_a_recruitment_assignment_answers_400(api_client, agency):
     recruitment = make_position(agency).assignment
     error = _error(
-        _post(api_client, URL, _new(_candidate(agency), recruitment)), 400, "validation_failed"
+        _post(api_client, URL, _new(make_employee_candidate(agency), recruitment)),
+        400,
+        "validation_failed",
     )
     assert "assignment" in error["fields"]
 
@@ -174,9 +149,9 @@ def test_a_recruitment_assignment_answers_400(api_client, agency):
 
 
 def test_p28_list_is_paginated_scoped_and_audited(api_client, agency, foreign):
-    assignment = _staffing(agency)
+    assignment = make_staffing_assignment(agency)
     mine = [
-        _employ(agency, _candidate(agency, first_name=f"P{index}"), assignment)
+        employ(agency, make_employee_candidate(agency, first_name=f"P{index}"), assignment)
         for index in range(3)
     ]
     response = api_client.get(URL, {"page_size": 2})
@@ -201,16 +176,20 @@ def test_list_bad_paging_answers_400(api_client):
 
 
 def test_list_ongoing_first(api_client, agency):
-    ended = _employ(agency, days_ago=300)
+    ended = employ(agency, days_ago=300)
     ended.ended_on = _today() - timedelta(days=200)
     ended.save(update_fields=["ended_on"])
-    ongoing = _employ(agency, _candidate(agency, first_name="Ny"), _staffing(agency, 1))
+    ongoing = employ(
+        agency,
+        make_employee_candidate(agency, first_name="Ny"),
+        make_staffing_assignment(agency, 1),
+    )
     items = api_client.get(URL).json()["items"]
     assert [item["id"] for item in items] == [str(ongoing.id), str(ended.id)]
 
 
 def test_p28_read_is_audited_and_omits_the_national_id(api_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     response = api_client.get(f"{URL}/{employment.id}")
     assert response.status_code == 200
     assert response.json()["employee_name"] == "Solveig Testesen"
@@ -248,7 +227,7 @@ def test_an_unknown_id_answers_404(api_client):
 
 
 def test_a_token_of_the_other_agency_sees_its_own_only(client, agency, other_agency, foreign):
-    _employ(agency)
+    employ(agency)
     _token, plaintext = api_token_create(
         agency=other_agency, name="Annen integrasjon", created_by=None, now=NOW
     )
@@ -264,7 +243,7 @@ def test_without_a_token_answers_401(client, agency):
 
 
 def test_p19_end_sets_the_date_and_starts_the_clock(api_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     response = _post(api_client, f"{URL}/{employment.id}/end", {"ended_on": _today().isoformat()})
     assert response.status_code == 200, response.content
     body = response.json()
@@ -276,7 +255,7 @@ def test_p19_end_sets_the_date_and_starts_the_clock(api_client, agency):
 
 @pytest.mark.parametrize("value", ["future", "before", "garbage"])
 def test_p19_a_bad_end_date_answers_400_and_changes_nothing(api_client, agency, value):
-    employment = _employ(agency)
+    employment = employ(agency)
     ended_on = {
         "future": (_today() + timedelta(days=3)).isoformat(),
         "before": (employment.started_on - timedelta(days=1)).isoformat(),
@@ -296,7 +275,7 @@ def test_p19_a_bad_end_date_answers_400_and_changes_nothing(api_client, agency, 
 
 
 def test_p19_payroll_is_recorded_and_listed(api_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     month = employment.started_on.strftime("%Y-%m")
     response = _post(
         api_client,
@@ -331,7 +310,7 @@ def test_p19_payroll_is_recorded_and_listed(api_client, agency):
     ],
 )
 def test_p19_bad_payroll_answers_400_and_stores_nothing(api_client, agency, changes, field):
-    employment = _employ(agency)
+    employment = employ(agency)
     values = {
         "period": employment.started_on.strftime("%Y-%m"),
         "paid_on": _today().isoformat(),
@@ -348,7 +327,7 @@ def test_p19_bad_payroll_answers_400_and_stores_nothing(api_client, agency, chan
 
 
 def test_p19_the_same_month_twice_answers_400(api_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     values = {
         "period": employment.started_on.strftime("%Y-%m"),
         "paid_on": _today().isoformat(),

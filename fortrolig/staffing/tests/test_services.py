@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fortrolig.assignments.models import AssignmentKind, AssignmentStatus
+from fortrolig.assignments.models import AssignmentStatus
 from fortrolig.audit.models import ActorType, AuditEvent
 from fortrolig.audit.services import Actor
 from fortrolig.candidates.models import Candidate
@@ -24,6 +24,7 @@ from fortrolig.staffing.services import (
     employment_start,
     payroll_record_add,
 )
+from fortrolig.staffing.tests.support import make_employee_candidate, make_staffing_assignment
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -36,27 +37,10 @@ def actor() -> Actor:
 
 
 def _candidate(agency, **extra) -> Candidate:
-    from fortrolig.core.crypto import data_key_create
-
-    values = {
-        "first_name": "Solveig",
-        "last_name": "Testesen",
-        "email": "solveig.testesen@example.com",
-        "source": "consultant",
-        "last_activity_at": NOW,
-    }
-    values.update(extra)
-    return Candidate.objects.create(
-        agency=agency, data_key=data_key_create(agency=agency), **values
+    # Activity at NOW, without an identity number, unless the test says otherwise.
+    return make_employee_candidate(
+        agency, **{"last_activity_at": NOW, "national_id": None, **extra}
     )
-
-
-def _staffing(agency, index: int = 0):
-    position = make_position(agency, client=make_client(agency, index=index))
-    assignment = position.assignment
-    assignment.kind = AssignmentKind.STAFFING
-    assignment.save(update_fields=["kind"])
-    return assignment
 
 
 def _input(candidate, assignment, **changes) -> EmploymentInput:
@@ -74,7 +58,7 @@ def _input(candidate, assignment, **changes) -> EmploymentInput:
 
 def test_p19_start_copies_identity_under_its_own_key_and_audits_field_names(agency, actor):
     candidate = _candidate(agency, national_id="01019012345")
-    assignment = _staffing(agency)
+    assignment = make_staffing_assignment(agency)
     employment = employment_start(
         agency=agency, actor=actor, data=_input(candidate, assignment), now=NOW
     )
@@ -107,7 +91,7 @@ def test_p19_start_copies_identity_under_its_own_key_and_audits_field_names(agen
 )
 def test_p19_bad_input_is_refused_and_nothing_stored(agency, actor, changes, field):
     candidate = _candidate(agency)
-    assignment = _staffing(agency)
+    assignment = make_staffing_assignment(agency)
     with pytest.raises(ValidationFailed) as caught:
         employment_start(
             agency=agency, actor=actor, data=_input(candidate, assignment, **changes), now=NOW
@@ -123,7 +107,7 @@ def test_p19_only_open_staffing_assignments_employ(agency, actor):
     with pytest.raises(ValidationFailed) as caught:
         employment_start(agency=agency, actor=actor, data=_input(candidate, recruitment), now=NOW)
     assert "assignment" in caught.value.field_errors
-    ended = _staffing(agency, index=1)
+    ended = make_staffing_assignment(agency, index=1)
     ended.status = AssignmentStatus.ENDED
     ended.ended_at = NOW
     ended.save(update_fields=["status", "ended_at"])
@@ -134,7 +118,7 @@ def test_p19_only_open_staffing_assignments_employ(agency, actor):
 
 def test_p19_second_employment_on_the_same_assignment_is_refused(agency, actor):
     candidate = _candidate(agency)
-    assignment = _staffing(agency)
+    assignment = make_staffing_assignment(agency)
     employment_start(agency=agency, actor=actor, data=_input(candidate, assignment), now=NOW)
     with pytest.raises(ValidationFailed) as caught:
         employment_start(agency=agency, actor=actor, data=_input(candidate, assignment), now=NOW)
@@ -146,7 +130,10 @@ def test_p23_restricted_candidate_is_not_employed(agency, actor):
     candidate = _candidate(agency, restricted=True)
     with pytest.raises(ValidationFailed):
         employment_start(
-            agency=agency, actor=actor, data=_input(candidate, _staffing(agency)), now=NOW
+            agency=agency,
+            actor=actor,
+            data=_input(candidate, make_staffing_assignment(agency)),
+            now=NOW,
         )
     assert not Employment.objects.exists()
 
@@ -154,7 +141,7 @@ def test_p23_restricted_candidate_is_not_employed(agency, actor):
 def test_p19_other_agency_is_not_found(agency, actor):
     other = make_agency("fjellvind", index=1)
     candidate = _candidate(agency)
-    assignment = _staffing(agency)
+    assignment = make_staffing_assignment(agency)
     with pytest.raises(NotFound):
         employment_start(agency=other, actor=actor, data=_input(candidate, assignment), now=NOW)
     employment = employment_start(
@@ -183,7 +170,10 @@ def test_p19_other_agency_is_not_found(agency, actor):
 def test_p19_payroll_record_clock_is_five_years_after_the_financial_year(agency, actor):
     candidate = _candidate(agency)
     employment = employment_start(
-        agency=agency, actor=actor, data=_input(candidate, _staffing(agency)), now=NOW
+        agency=agency,
+        actor=actor,
+        data=_input(candidate, make_staffing_assignment(agency)),
+        now=NOW,
     )
     payroll = payroll_record_add(
         agency=agency,
@@ -234,7 +224,10 @@ def test_p19_payroll_record_clock_is_five_years_after_the_financial_year(agency,
 def test_p19_bad_payroll_is_refused_and_nothing_stored(agency, actor, data, field):
     candidate = _candidate(agency)
     employment = employment_start(
-        agency=agency, actor=actor, data=_input(candidate, _staffing(agency)), now=NOW
+        agency=agency,
+        actor=actor,
+        data=_input(candidate, make_staffing_assignment(agency)),
+        now=NOW,
     )
     with pytest.raises(ValidationFailed) as caught:
         payroll_record_add(
@@ -247,7 +240,10 @@ def test_p19_bad_payroll_is_refused_and_nothing_stored(agency, actor, data, fiel
 def test_p19_one_record_per_month(agency, actor):
     candidate = _candidate(agency)
     employment = employment_start(
-        agency=agency, actor=actor, data=_input(candidate, _staffing(agency)), now=NOW
+        agency=agency,
+        actor=actor,
+        data=_input(candidate, make_staffing_assignment(agency)),
+        now=NOW,
     )
     data = PayrollInput(period=date(2026, 1, 1), paid_on=date(2026, 1, 25), gross_pay="100")
     payroll_record_add(agency=agency, actor=actor, employment_id=employment.id, data=data, now=NOW)
@@ -262,7 +258,10 @@ def test_p19_one_record_per_month(agency, actor):
 def test_p19_end_starts_the_clock_and_cannot_be_repeated(agency, actor):
     candidate = _candidate(agency)
     employment = employment_start(
-        agency=agency, actor=actor, data=_input(candidate, _staffing(agency)), now=NOW
+        agency=agency,
+        actor=actor,
+        data=_input(candidate, make_staffing_assignment(agency)),
+        now=NOW,
     )
     with pytest.raises(ValidationFailed) as caught:
         employment_end(
@@ -312,7 +311,7 @@ def test_p19_candidate_clock_pauses_while_employed_and_restarts_at_the_end(agenc
     employment = employment_start(
         agency=agency,
         actor=actor,
-        data=_input(candidate, _staffing(agency)),
+        data=_input(candidate, make_staffing_assignment(agency)),
         now=long_ago + timedelta(days=1),
     )
     candidate.refresh_from_db()

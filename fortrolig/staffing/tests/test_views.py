@@ -11,64 +11,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fortrolig.accounts.models import Role
-from fortrolig.assignments.models import AssignmentKind, AssignmentStatus
+from fortrolig.assignments.models import AssignmentStatus
 from fortrolig.audit.models import AuditEvent
-from fortrolig.audit.services import Actor
-from fortrolig.candidates.models import Candidate
 from fortrolig.conftest import login_verified, make_client, make_position, make_staff
 from fortrolig.core import clock
-from fortrolig.core.crypto import data_key_create
 from fortrolig.staffing.models import Employment, PayrollRecord
-from fortrolig.staffing.services import EmploymentInput, employment_start
+from fortrolig.staffing.tests.support import (
+    NATIONAL_ID,
+    employ,
+    make_employee_candidate,
+    make_staffing_assignment,
+)
 
 pytestmark = pytest.mark.django_db
 
-NATIONAL_ID = "01019012345"
 LIST_URL = "/staff/staffing/"
 
 
 def _today():
     return timezone.localdate(clock.now())
-
-
-def _candidate(agency, **extra) -> Candidate:
-    values = {
-        "first_name": "Solveig",
-        "last_name": "Testesen",
-        "email": "solveig.testesen@example.com",
-        "national_id": NATIONAL_ID,
-        "source": "consultant",
-        "last_activity_at": clock.now(),
-    }
-    values.update(extra)
-    return Candidate.objects.create(
-        agency=agency, data_key=data_key_create(agency=agency), **values
-    )
-
-
-def _staffing(agency, index: int = 0, title: str = "Innleie av lagerarbeidere"):
-    assignment = make_position(
-        agency, client=make_client(agency, index=index), assignment_title=title
-    ).assignment
-    assignment.kind = AssignmentKind.STAFFING
-    assignment.save(update_fields=["kind"])
-    return assignment
-
-
-def _employ(agency, candidate=None, assignment=None, *, days_ago: int = 60) -> Employment:
-    return employment_start(
-        agency=agency,
-        actor=Actor.system(),
-        data=EmploymentInput(
-            candidate_id=(candidate or _candidate(agency)).id,
-            assignment_id=(assignment or _staffing(agency)).id,
-            position_percentage="80",
-            salary_basis="monthly",
-            salary_amount="45000",
-            started_on=_today() - timedelta(days=days_ago),
-        ),
-        now=clock.now(),
-    )
 
 
 def _detail(employment) -> str:
@@ -96,14 +57,14 @@ def _assert_no_personal_values(*values: str) -> None:
 
 @pytest.fixture
 def other_employment(other_agency):
-    return _employ(other_agency, _candidate(other_agency, first_name="Annen"))
+    return employ(other_agency, make_employee_candidate(other_agency, first_name="Annen"))
 
 
 # --- access ---------------------------------------------------------------------------
 
 
 def test_anonymous_is_sent_to_the_login(client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     for url in (
         LIST_URL,
         _detail(employment),
@@ -136,11 +97,13 @@ def test_the_navigation_links_to_the_employments(consultant_client):
 def test_p28_list_shows_ongoing_first_and_records_a_listed_event_per_row(
     consultant_client, agency, other_employment
 ):
-    ended = _employ(agency, _candidate(agency, first_name="Eldre"), days_ago=200)
+    ended = employ(agency, make_employee_candidate(agency, first_name="Eldre"), days_ago=200)
     ended.ended_on = _today() - timedelta(days=100)
     ended.save(update_fields=["ended_on"])
-    ongoing = _employ(
-        agency, _candidate(agency, first_name="Nyere"), _staffing(agency, 1, "Innleie av sjåfører")
+    ongoing = employ(
+        agency,
+        make_employee_candidate(agency, first_name="Nyere"),
+        make_staffing_assignment(agency, 1, "Innleie av sjåfører"),
     )
     response = consultant_client.get(LIST_URL)
     assert response.status_code == 200
@@ -164,9 +127,9 @@ def test_empty_list_renders_and_records_nothing(consultant_client):
 
 
 def test_list_pages(consultant_client, agency):
-    assignment = _staffing(agency)
+    assignment = make_staffing_assignment(agency)
     for index in range(26):
-        _employ(agency, _candidate(agency, first_name=f"Person{index:02d}"), assignment)
+        employ(agency, make_employee_candidate(agency, first_name=f"Person{index:02d}"), assignment)
     first = consultant_client.get(LIST_URL)
     second = consultant_client.get(LIST_URL + "?page=2")
     assert first.content.decode().count('data-testid="employment-row"') == 25
@@ -179,7 +142,7 @@ def test_list_pages(consultant_client, agency):
 
 
 def test_p28_detail_masks_the_national_id_and_records_a_view(consultant_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     response = consultant_client.get(_detail(employment))
     assert response.status_code == 200
     body = response.content.decode()
@@ -249,16 +212,16 @@ def _start_form(assignment, **changes) -> dict[str, str]:
 def test_the_form_offers_only_the_agencys_open_staffing_assignments(
     consultant_client, agency, other_agency
 ):
-    candidate = _candidate(agency)
-    _staffing(agency, 0, "Innleie av lagerarbeidere")
+    candidate = make_employee_candidate(agency)
+    make_staffing_assignment(agency, 0, "Innleie av lagerarbeidere")
     recruitment = make_position(
         agency, client=make_client(agency, index=1), assignment_title="Rekruttering av leder"
     )
-    ended = _staffing(agency, 2, "Avsluttet innleie")
+    ended = make_staffing_assignment(agency, 2, "Avsluttet innleie")
     ended.status = AssignmentStatus.ENDED
     ended.ended_at = clock.now()
     ended.save(update_fields=["status", "ended_at"])
-    _staffing(other_agency, 3, "Fremmed innleie")
+    make_staffing_assignment(other_agency, 3, "Fremmed innleie")
     response = consultant_client.get(_start_url(candidate))
     assert response.status_code == 200
     body = response.content.decode()
@@ -269,8 +232,8 @@ def test_the_form_offers_only_the_agencys_open_staffing_assignments(
 
 
 def test_p19_a_good_post_employs_and_redirects(consultant_client, agency):
-    candidate = _candidate(agency)
-    assignment = _staffing(agency)
+    candidate = make_employee_candidate(agency)
+    assignment = make_staffing_assignment(agency)
     response = consultant_client.post(_start_url(candidate), _start_form(assignment))
     employment = Employment.objects.get()
     assert response.status_code == 302
@@ -298,8 +261,8 @@ def test_p19_a_good_post_employs_and_redirects(consultant_client, agency):
 def test_p19_bad_input_shows_the_norwegian_error_and_stores_nothing(
     consultant_client, agency, changes, message
 ):
-    candidate = _candidate(agency)
-    assignment = _staffing(agency)
+    candidate = make_employee_candidate(agency)
+    assignment = make_staffing_assignment(agency)
     response = consultant_client.post(_start_url(candidate), _start_form(assignment, **changes))
     assert response.status_code == 200
     body = response.content.decode()
@@ -310,9 +273,9 @@ def test_p19_bad_input_shows_the_norwegian_error_and_stores_nothing(
 
 
 def test_p19_a_second_employment_on_the_same_assignment_is_refused(consultant_client, agency):
-    candidate = _candidate(agency)
-    assignment = _staffing(agency)
-    _employ(agency, candidate, assignment)
+    candidate = make_employee_candidate(agency)
+    assignment = make_staffing_assignment(agency)
+    employ(agency, candidate, assignment)
     response = consultant_client.post(_start_url(candidate), _start_form(assignment))
     assert response.status_code == 200
     assert "Kandidaten er allerede ansatt på dette oppdraget." in response.content.decode()
@@ -320,8 +283,8 @@ def test_p19_a_second_employment_on_the_same_assignment_is_refused(consultant_cl
 
 
 def test_p23_a_restricted_candidate_is_not_employed(consultant_client, agency):
-    candidate = _candidate(agency, restricted=True)
-    assignment = _staffing(agency)
+    candidate = make_employee_candidate(agency, restricted=True)
+    assignment = make_staffing_assignment(agency)
     response = consultant_client.post(_start_url(candidate), _start_form(assignment))
     assert response.status_code == 200
     assert "Behandlingen av kandidaten er begrenset." in response.content.decode()
@@ -331,14 +294,14 @@ def test_p23_a_restricted_candidate_is_not_employed(consultant_client, agency):
 def test_another_agencys_candidate_or_assignment_is_not_found(
     consultant_client, agency, other_agency
 ):
-    foreign = _candidate(other_agency)
-    assignment = _staffing(agency)
+    foreign = make_employee_candidate(other_agency)
+    assignment = make_staffing_assignment(agency)
     assert consultant_client.get(_start_url(foreign)).status_code == 404
     response = consultant_client.post(_start_url(foreign), _start_form(assignment))
     assert response.status_code == 404
     # Another agency's assignment is not among the choices: the form refuses it.
-    candidate = _candidate(agency, email="b@example.com")
-    foreign_assignment = _staffing(other_agency, 1)
+    candidate = make_employee_candidate(agency, email="b@example.com")
+    foreign_assignment = make_staffing_assignment(other_agency, 1)
     response = consultant_client.post(_start_url(candidate), _start_form(foreign_assignment))
     assert response.status_code == 200
     assert not Employment.objects.filter(agency=agency).exists()
@@ -350,7 +313,7 @@ def test_another_agencys_candidate_or_assignment_is_not_found(
 
 
 def test_p19_ending_sets_the_date_and_redirects(consultant_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     response = consultant_client.post(
         reverse("staffing:end", kwargs={"employment_id": employment.id}),
         {"ended_on": _today().isoformat()},
@@ -373,7 +336,7 @@ def test_p19_ending_sets_the_date_and_redirects(consultant_client, agency):
 def test_p19_a_bad_end_date_is_shown_on_the_page_and_changes_nothing(
     consultant_client, agency, ended_on, message
 ):
-    employment = _employ(agency)
+    employment = employ(agency)
     value = {
         "": "",
         "future": (_today() + timedelta(days=2)).isoformat(),
@@ -390,7 +353,7 @@ def test_p19_a_bad_end_date_is_shown_on_the_page_and_changes_nothing(
 
 
 def test_p19_ending_twice_is_explained(consultant_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     url = reverse("staffing:end", kwargs={"employment_id": employment.id})
     consultant_client.post(url, {"ended_on": _today().isoformat()})
     response = consultant_client.post(url, {"ended_on": _today().isoformat()})
@@ -413,7 +376,7 @@ def _payroll(http, employment, **changes):
 
 
 def test_p19_recording_pay_stores_the_month_and_shows_it(consultant_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     response = _payroll(consultant_client, employment, hours="120,5")
     assert response.status_code == 302
     assert response["Location"].endswith("#payroll")
@@ -442,7 +405,7 @@ def test_p19_recording_pay_stores_the_month_and_shows_it(consultant_client, agen
 def test_p19_bad_pay_is_shown_on_the_page_and_stores_nothing(
     consultant_client, agency, changes, message
 ):
-    employment = _employ(agency)
+    employment = employ(agency)
     response = _payroll(consultant_client, employment, **changes)
     assert response.status_code == 200
     body = response.content.decode()
@@ -453,7 +416,7 @@ def test_p19_bad_pay_is_shown_on_the_page_and_stores_nothing(
 
 
 def test_p19_the_same_month_twice_is_refused(consultant_client, agency):
-    employment = _employ(agency)
+    employment = employ(agency)
     _payroll(consultant_client, employment)
     response = _payroll(consultant_client, employment)
     assert "Lønn for denne måneden er allerede registrert." in response.content.decode()
@@ -462,7 +425,7 @@ def test_p19_the_same_month_twice_is_refused(consultant_client, agency):
 
 def test_a_manager_may_change_too(client, agency):
     login_verified(client, make_staff(agency, email="leder@nordlys.example.com", role=Role.MANAGER))
-    employment = _employ(agency)
+    employment = employ(agency)
     assert _payroll(client, employment).status_code == 302
 
 
@@ -473,7 +436,7 @@ def test_p24_p20_managers_reach_the_employees_request_and_export_from_the_page(
     import json
     import zipfile
 
-    employment = _employ(agency)
+    employment = employ(agency)
     register = (
         f"{reverse('requests:register')}?subject_type=employee&amp;subject_id={employment.id}"
     )
@@ -496,12 +459,12 @@ def test_p24_p20_managers_reach_the_employees_request_and_export_from_the_page(
 
 
 def test_p28_the_candidate_page_lists_employments_and_records_them(consultant_client, agency):
-    candidate = _candidate(agency)
-    employment = _employ(agency, candidate)
-    _employ(
+    candidate = make_employee_candidate(agency)
+    employment = employ(agency, candidate)
+    employ(
         agency,
-        _candidate(agency, first_name="Andre", email="andre@example.com"),
-        _staffing(agency, 1, "Innleie av sjåfører"),
+        make_employee_candidate(agency, first_name="Andre", email="andre@example.com"),
+        make_staffing_assignment(agency, 1, "Innleie av sjåfører"),
     )
     page = consultant_client.get(
         reverse("candidates:detail", kwargs={"candidate_id": candidate.id})
@@ -536,8 +499,8 @@ def test_the_candidate_section_shows_nothing_of_another_agency(consultant_client
 
 
 def test_a_second_agency_staff_sees_only_its_own(client, agency, other_agency):
-    _employ(agency)
-    theirs = _employ(other_agency, _candidate(other_agency, first_name="Fjellets"))
+    employ(agency)
+    theirs = employ(other_agency, make_employee_candidate(other_agency, first_name="Fjellets"))
     login_verified(client, make_staff(other_agency, email="radgiver@fjellet.example.com"))
     body = client.get(LIST_URL).content.decode()
     assert "Fjellets" in body and "Solveig" not in body
